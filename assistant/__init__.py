@@ -1,0 +1,1 @@
+"""report-assistant: retrieval over Chinese work-report examples."""

@@ -1,0 +1,138 @@
+"""The data model shared by every step: plain dataclasses, as fixed by DESIGN.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = ("summary", "highlight", "problem", "plan", "other")
+LEVELS = ("乡", "镇", "街道", "县", "区", "市", "省", "unknown")
+KINDS = ("总结", "计划", "总结+计划", "unknown")
+
+
+@dataclass
+class Line:
+    """One line of a loaded file: its text and its 1-based line number in the source."""
+
+    text: str
+    number: int
+    style: str = ""  # Word paragraph style name ("Heading 1" …) or "table" for docx rows
+
+
+@dataclass
+class LoadedFile:
+    """A file read into lines, with how it was decoded."""
+
+    path: str
+    lines: list[Line]
+    encoding: str
+    content_hash: str
+
+
+@dataclass
+class Section:
+    """A node of a report's heading tree; `text` is the body directly under the heading."""
+
+    heading: str
+    level: int
+    role: str = "other"
+    path: list[str] = field(default_factory=list)
+    text: str = ""
+    children: list[Section] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # 一是/二是… enumerations in the body
+    marker: str = ""  # the numbering as written: "一、", "（一）", "1." … ("" for topic lines)
+    span: tuple[int, int] = (0, 0)  # first and last source line
+
+    def walk(self):
+        """Yield this section and all its descendants, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Report:
+    """One individual report (a compilation holds several)."""
+
+    id: str
+    title: str
+    org: str = "unknown"
+    level: str = "unknown"
+    department: str = "unknown"
+    period: str = "unknown"
+    kind: str = "unknown"
+    source: list[str] = field(default_factory=list)
+    span: tuple[int, int] = (0, 0)
+    sections: list[Section] = field(default_factory=list)
+    preamble: str = ""  # body text before the first heading
+    signoff: str = ""  # closing unit name + date, kept as metadata
+
+    def walk(self):
+        """Yield every section of the report, depth first."""
+        for section in self.sections:
+            yield from section.walk()
+
+
+@dataclass
+class Chunk:
+    """A passage of one report's section, the unit of retrieval."""
+
+    id: str
+    report_id: str
+    section_path: list[str]
+    text: str
+    span: tuple[int, int] = (0, 0)
+    report_title: str = ""
+    role: str = "other"
+    heading_only: bool = False
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its fused score and the per-retriever ranks behind it."""
+
+    chunk: Chunk
+    score: float
+    sources: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Citation:
+    """A numbered reference from an answer to one retrieved passage."""
+
+    n: int
+    hit: Hit
+    quotes: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # offsets of quotes in chunk text
+
+
+@dataclass
+class Answer:
+    """An answer text whose [n] marks resolve to `citations`."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    notice: str = ""
+
+
+@dataclass
+class OutlineSource:
+    report_id: str
+    report_title: str
+    section_path: list[str]
+
+
+@dataclass
+class OutlineNode:
+    heading: str
+    level: int
+    sources: list[OutlineSource] = field(default_factory=list)
+    points: list[tuple[str, OutlineSource]] = field(default_factory=list)
+
+
+@dataclass
+class Outline:
+    title: str
+    nodes: list[OutlineNode] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
