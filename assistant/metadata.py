@@ -82,9 +82,9 @@ def _department(title: str, org: str, body: str) -> str:
             return kind
     counts = Counter({kind: len(p.findall(body)) for kind, p in department_words()})
     ranked = counts.most_common(2)
-    if ranked and ranked[0][1] >= MIN_BODY_MENTIONS and ranked[0][1] >= 2 * ranked[1][1]:
-        if org == "unknown" or level_of(org) in ADMIN:
-            return ranked[0][0]
+    dominant = ranked and ranked[0][1] >= MIN_BODY_MENTIONS and ranked[0][1] >= 2 * ranked[1][1]
+    if dominant and (org == "unknown" or level_of(org) in ADMIN):
+        return ranked[0][0]
     return "综合" if level_of(org) != "unknown" or org == "unknown" else "unknown"
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from assistant.headings import parse_heading, split_inline
+
+from assistant.headings import parse_heading
 from assistant.models import Line, Section
 
 # 一是 / 第一， / 其一， open an item of the enclosing section (at a paragraph or sentence start).
