@@ -1,0 +1,31 @@
+"""Shared fixtures: the bundled sample corpus, parsed once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.load import load_file
+from assistant.models import Report
+from assistant.reports import parse_file
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+SAMPLE_FILES = sorted(SAMPLES.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def sample_reports() -> list[Report]:
+    """All reports of the sample corpus, in file order."""
+    return [report for path in SAMPLE_FILES for report in parse_file(load_file(path))]
+
+
+@pytest.fixture(scope="session")
+def report_by_title(sample_reports):
+    """Look a sample report up by its exact title (the first one, titles may repeat)."""
+
+    def find(title: str) -> Report:
+        return next(r for r in sample_reports if r.title == title)
+
+    return find
