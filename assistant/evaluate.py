@@ -1,0 +1,145 @@
+"""Retrieval metrics for `eval --qa`, exactly as DESIGN.md defines them: pure functions, no I/O
+beyond reading the question file, no retrieval imports.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+MIN_MATCH = 8  # fewest shared characters that count as a match, however short the evidence
+MATCH_SHARE = (3, 5)  # 0.6 as a fraction: the share of the evidence a passage must contain
+MRR_DEPTH = 10  # mrr@10 looks at the first ten passages only
+UNTYPED = "untyped"  # by_type key for questions without a "type" label
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class QAItem:
+    """One evaluation question; an empty `evidence` means the corpus cannot answer it."""
+
+    id: str
+    question: str
+    evidence: list[str] = field(default_factory=list)
+    type: str = ""
+
+
+def load_qa(path: str | Path) -> list[QAItem]:
+    """Read a JSON Lines question file; a malformed line raises ValueError naming its number."""
+    items: list[QAItem] = []
+    seen: set[str] = set()
+    for number, line in enumerate(Path(path).read_text("utf-8-sig").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = _item(json.loads(line))
+        except (json.JSONDecodeError, ValueError) as exc:
+            raise ValueError(f"{path}: line {number}: {exc}") from None
+        if item.id in seen:
+            raise ValueError(f"{path}: line {number}: duplicate id {item.id!r}")
+        seen.add(item.id)
+        items.append(item)
+    return items
+
+
+def _item(row: object) -> QAItem:
+    """Check one decoded line against the format and build its QAItem."""
+    if not isinstance(row, dict):
+        raise ValueError("expected a JSON object")
+    qid, question = row.get("id"), row.get("question")
+    evidence, kind = row.get("evidence", []), row.get("type", "")
+    if not isinstance(qid, str | int) or isinstance(qid, bool) or not str(qid).strip():
+        raise ValueError("'id' must be a non-empty string")
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError("'question' must be a non-empty string")
+    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
+        raise ValueError("'evidence' must be a list of strings")
+    if any(len(_squeeze(e)) < MIN_MATCH for e in evidence):
+        raise ValueError(f"an evidence string shorter than {MIN_MATCH} characters can never match")
+    if not isinstance(kind, str):
+        raise ValueError("'type' must be a string")
+    return QAItem(id=str(qid), question=question, evidence=list(evidence), type=kind)
+
+
+def _squeeze(text: str) -> str:
+    """The text with all whitespace removed."""
+    return _SPACE.sub("", text)
+
+
+def needed_overlap(evidence: str) -> int:
+    """Characters a passage must share contiguously with `evidence`: max(8, ceil(0.6 * length))."""
+    num, den = MATCH_SHARE
+    return max(MIN_MATCH, -(-num * len(_squeeze(evidence)) // den))
+
+
+def evidence_found(evidence: str, passage_text: str) -> bool:
+    """True when the passage shares a long enough common substring with the evidence."""
+    needle, hay = _squeeze(evidence), _squeeze(passage_text)
+    need = needed_overlap(needle)
+    if len(needle) < need or len(hay) < need:
+        return False
+    if needle in hay:
+        return True
+    matcher = SequenceMatcher(None, needle, hay, autojunk=False)
+    return matcher.find_longest_match(0, len(needle), 0, len(hay)).size >= need
+
+
+def _mean(values: list[float]) -> float | None:
+    """Arithmetic mean, None for no values."""
+    return sum(values) / len(values) if values else None
+
+
+def _question_scores(item: QAItem, passages: list[str], k: int) -> tuple[float, float]:
+    """(share of evidence found in the top k, reciprocal rank of the first match in the top 10)."""
+    depth = max(k, MRR_DEPTH)
+    hits = [[evidence_found(e, p) for e in item.evidence] for p in passages[:depth]]
+    found = [any(row[j] for row in hits[:k]) for j in range(len(item.evidence))]
+    rank = next((r for r, row in enumerate(hits[:MRR_DEPTH], 1) if any(row)), 0)
+    return sum(found) / len(found), (1 / rank if rank else 0.0)
+
+
+def _block(scores: list[tuple[float, float]], n: int, k: int) -> dict:
+    """The recall/mrr/n entry for a group of questions."""
+    recall = _mean([r for r, _ in scores])
+    return {"recall@k": recall, f"recall@{k}": recall, "mrr@10": _mean([m for _, m in scores]),
+            "n": n}
+
+
+def score(
+    items: Iterable[QAItem],
+    retrieved: dict[str, list[str]],
+    k: int = 5,
+    abstained: dict[str, bool] | None = None,
+) -> dict:
+    """Metrics over `items`; `retrieved` maps a question id to its ranked passage strings."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    items = list(items)
+    per_item = {
+        item.id: _question_scores(item, list(retrieved.get(item.id, [])), k)
+        for item in items
+        if item.evidence
+    }
+    by_type: dict[str, dict] = {}
+    for kind in dict.fromkeys(item.type or UNTYPED for item in items):
+        group = [item for item in items if (item.type or UNTYPED) == kind]
+        scores = [per_item[item.id] for item in group if item.evidence]
+        by_type[kind] = _block(scores, len(group), k)
+    result = _block(list(per_item.values()), len(items), k)
+    answerable = [item for item in items if item.evidence]
+    unanswerable = [item for item in items if not item.evidence]
+    result["abstain_rate"] = _abstain_share(unanswerable, abstained)
+    result["false_abstain_rate"] = _abstain_share(answerable, abstained)
+    result["by_type"] = by_type
+    return result
+
+
+def _abstain_share(items: list[QAItem], abstained: dict[str, bool] | None) -> float | None:
+    """Share of `items` the system abstained on; None when unknown or there are no items."""
+    if abstained is None:
+        return None
+    return _mean([1.0 if abstained.get(item.id, False) else 0.0 for item in items])
