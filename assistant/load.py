@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import re
 import zipfile
+from collections.abc import Callable, Iterator
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -18,11 +22,25 @@ from assistant.models import Line, LoadedFile
 
 SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", ".md")
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a report compilation is a few MB at most; 50 MB is not a report
-# Share of control characters above which decoded "text" is really binary.
+# Share of control characters above which decoded "text" is really binary (real text has ~0).
 MAX_CONTROL_SHARE = 0.01
-INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
-MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# On short inputs the detector scores several CJK codecs equally (big5, cp949, gb18030 …);
+# the reports this tool reads are mainland documents, so such ties go to GB18030.
+PREFERRED_CJK = "gb18030"
+INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")  # BOM and zero-width characters
+MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?$")  # ATX heading, optional closing #s
+# UTF-32 first: its little-endian BOM begins with the UTF-16 one.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# pypdf logs repair warnings ("EOF marker not found"); without a handler they would reach
+# stderr through logging's last resort and break the one-line-per-error CLI output.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
 class LoadError(Exception):
@@ -34,15 +52,19 @@ class LoadError(Exception):
         self.reason = reason
 
 
-def _lines(text: str, style_of=None) -> list[Line]:
-    """Numbered lines with invisible characters removed and trailing space stripped."""
-    rows = INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+def _clean(row: str) -> str:
+    """One line without invisible characters or trailing whitespace."""
+    return INVISIBLE.sub("", row).rstrip()
+
+
+def _lines(text: str, style_of: Callable[[str], tuple[str, str]] | None = None) -> list[Line]:
+    """Numbered lines (\\r\\n and \\r count as newlines); blank lines kept for their numbers."""
+    rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if len(rows) > 1 and rows[-1] == "":  # a final newline ends the last line, adds none
+        rows.pop()
     lines = []
     for number, row in enumerate(rows, start=1):
-        row = row.strip()
-        style = ""
-        if style_of:
-            row, style = style_of(row)
+        row, style = style_of(_clean(row)) if style_of else (_clean(row), "")
         lines.append(Line(text=row, number=number, style=style))
     return lines
 
@@ -52,23 +74,27 @@ def decode(data: bytes, path: str | Path) -> tuple[str, str]:
     for bom, name in BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(name), name.replace("-sig", "")
+                return data.decode(name), name
             except UnicodeDecodeError as exc:
                 raise LoadError(path, f"invalid {name} text") from exc
-    if b"\x00" in data:
+    if b"\x00" in data:  # only UTF-16/32 text has NUL bytes, and we accept those with a BOM
         raise LoadError(path, "not a text file (binary content)")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None or best.encoding is None:
         raise LoadError(path, "could not detect the text encoding")
-    return str(best), best.encoding
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    chosen = next((m for m in tied if m.encoding == PREFERRED_CJK), best)
+    return str(chosen), chosen.encoding.replace("_", "-")
 
 
 def _check_text(text: str, path: str | Path) -> None:
-    if not text.strip():
+    """Reject decoded text that is blank or mostly control characters (binary data)."""
+    if not INVISIBLE.sub("", text).strip():
         raise LoadError(path, "empty file")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > MAX_CONTROL_SHARE * len(text):
@@ -76,58 +102,78 @@ def _check_text(text: str, path: str | Path) -> None:
 
 
 def _markdown_style(row: str) -> tuple[str, str]:
+    """A Markdown heading line loses its # marks and gets style "Heading N"."""
     m = MD_HEADING.match(row)
     return (m.group(2).strip(), f"Heading {len(m.group(1))}") if m else (row, "")
 
 
 def _load_text(path: Path, data: bytes) -> tuple[list[Line], str]:
+    """Decode a .txt/.md file and split it into lines."""
     text, encoding = decode(data, path)
     _check_text(text, path)
     return _lines(text, _markdown_style if path.suffix.lower() == ".md" else None), encoding
 
 
-def _load_docx(path: Path) -> tuple[list[Line], str]:
+def _docx_blocks(document: Any) -> Iterator[Any]:
+    """Paragraphs and tables of the body in document order (also on python-docx < 1.0)."""
+    if hasattr(document, "iter_inner_content"):
+        yield from document.iter_inner_content()
+        return
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, document)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, document)
+
+
+def _load_docx(path: Path, data: bytes) -> tuple[list[Line], str]:
     """Paragraphs and table rows in document order; Word style names kept as hints."""
     import docx
     from docx.table import Table
 
-    try:
-        document = docx.Document(str(path))
-        blocks = list(document.iter_inner_content())
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise LoadError(path, f"corrupt .docx ({type(exc).__name__}: {exc})") from exc
-    except Exception as exc:  # python-docx raises assorted errors on damaged parts
-        raise LoadError(path, f"corrupt .docx ({type(exc).__name__})") from exc
+    if not zipfile.is_zipfile(BytesIO(data)):
+        raise LoadError(path, "corrupt .docx (not a zip archive)")
     lines: list[Line] = []
-    for block in blocks:
-        if isinstance(block, Table):
-            for row in block.rows:
-                cells = list(dict.fromkeys(row.cells))  # merged cells repeat the same object
-                text = " | ".join(c.text.strip() for c in cells)
-                lines.append(Line(text=text, number=len(lines) + 1, style="table"))
-        else:
+    try:
+        document = docx.Document(BytesIO(data))
+        for block in _docx_blocks(document):
+            if isinstance(block, Table):
+                for row in block.rows:
+                    cells = dict.fromkeys(row.cells)  # a merged cell repeats the same object
+                    text = " | ".join(_clean(c.text).strip() for c in cells)
+                    lines.append(Line(text=text, number=len(lines) + 1, style="table"))
+                continue
             style = block.style.name if block.style is not None else ""
-            for row in INVISIBLE.sub("", block.text).split("\n"):
-                lines.append(Line(text=row.strip(), number=len(lines) + 1, style=style))
-    if not any(line.text for line in lines):
+            for row in block.text.split("\n"):  # manual line breaks inside a paragraph
+                lines.append(Line(text=_clean(row), number=len(lines) + 1, style=style))
+    except KeyError as exc:  # zipfile: "There is no item named 'word/document.xml' …"
+        part = re.search(r"'([^']+)'", str(exc))
+        raise LoadError(path, f"corrupt .docx (missing {part[1] if part else 'part'})") from exc
+    except Exception as exc:  # python-docx raises assorted errors on damaged packages
+        raise LoadError(path, f"corrupt .docx ({type(exc).__name__}: {exc})") from exc
+    if not any(line.text.strip() for line in lines):
         raise LoadError(path, "empty file")
     return lines, "docx"
 
 
-def _load_pdf(path: Path) -> tuple[list[Line], str]:
+def _load_pdf(path: Path, data: bytes) -> tuple[list[Line], str]:
+    """Text layer of each page, in page order; scanned PDFs have none."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            raise LoadError(path, "encrypted PDF")
+        reader = PdfReader(BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):  # many only restrict printing/copying
+            raise LoadError(path, "encrypted PDF (password required)")
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise LoadError(path, f"unreadable PDF ({type(exc).__name__})") from exc
-    if not text.strip():
+    except Exception as exc:  # pypdf raises many types on damaged or exotic files
+        raise LoadError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    if not INVISIBLE.sub("", text).strip():
         raise LoadError(path, "no text layer (scanned?)")
     return _lines(text), "pdf"
 
@@ -137,23 +183,35 @@ def load_file(path: str | Path) -> LoadedFile:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise LoadError(path, f"unsupported file type {suffix or '(none)'}")
+        raise LoadError(path, _unsupported(path))
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise LoadError(path, f"file too large ({size // 2**20} MB > {MAX_FILE_BYTES // 2**20} MB limit)")
+            mb, limit = -(-size // 2**20), MAX_FILE_BYTES // 2**20
+            raise LoadError(path, f"file too large ({mb} MB > {limit} MB limit)")
         data = path.read_bytes()
     except OSError as exc:
-        raise LoadError(path, exc.strerror or "cannot read the file") from exc
+        reason = (exc.strerror or "cannot read the file").lower()
+        raise LoadError(path, reason) from exc
     if not data.strip():
         raise LoadError(path, "empty file")
     if suffix == ".docx":
-        lines, encoding = _load_docx(path)
+        lines, encoding = _load_docx(path, data)
     elif suffix == ".pdf":
-        lines, encoding = _load_pdf(path)
+        lines, encoding = _load_pdf(path, data)
     else:
         lines, encoding = _load_text(path, data)
     return LoadedFile(str(path), lines, encoding, hashlib.sha256(data).hexdigest())
+
+
+def _unsupported(path: Path) -> str:
+    """The reason given for a file whose suffix we do not read."""
+    return f"unsupported file type {path.suffix.lower() or '(no extension)'}"
+
+
+def _hidden(name: str) -> bool:
+    """Hidden files/folders and Word's ~$ lock files are skipped when expanding a folder."""
+    return name.startswith((".", "~$"))
 
 
 def iter_input_files(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -162,17 +220,16 @@ def iter_input_files(paths: list[str | Path]) -> tuple[list[Path], list[tuple[st
     skipped: list[tuple[str, str]] = []
     for given in map(Path, paths):
         if given.is_dir():
-            found = sorted(p for p in given.rglob("*") if p.is_file())
+            inside = (p for p in given.rglob("*") if p.is_file())
+            found = sorted(p for p in inside if not any(map(_hidden, p.relative_to(given).parts)))
         elif given.exists():
-            found = [given]
+            found = [given]  # named explicitly: the user means it
         else:
             skipped.append((str(given), "no such file or directory"))
             continue
         for path in found:
-            if path.name.startswith((".", "~$")):
-                continue
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 files.append(path)
             else:
-                skipped.append((str(path), f"unsupported file type {path.suffix.lower() or '(none)'}"))
+                skipped.append((str(path), _unsupported(path)))
     return files, skipped

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# One embedding cache for every index the tests build: the corpus is embedded once a session.
+os.environ.setdefault(
+    "REPORT_ASSISTANT_VECTOR_CACHE", str(Path(tempfile.gettempdir()) / "report-assistant-test-vectors.sqlite")
+)
 
 from assistant.load import load_file
 from assistant.models import Report

@@ -1,0 +1,297 @@
+"""The SQLite store of an index (`<index_dir>/reports.sqlite`): files, reports, sources, chunks.
+
+Each write is one BEGIN IMMEDIATE transaction bumping manifest `generation`: a crash keeps the
+last good state, and derived indexes (FAISS, BM25) can tell when they are stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from assistant.models import Chunk, Report, Section
+
+DB_NAME = "reports.sqlite"
+SCHEMA_VERSION = "1"
+BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write lock (e.g. UI vs ingest)
+MIN_PREFIX = 6  # shortest id prefix accepted in place of a full report id
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, content_hash TEXT, encoding TEXT, ingested_at REAL);
+CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY, ord INTEGER, title TEXT, org TEXT, level TEXT, department TEXT,
+    period TEXT, kind TEXT, span_start INTEGER, span_end INTEGER, preamble TEXT, signoff TEXT,
+    sections_json TEXT, n_sections INTEGER DEFAULT 0);
+CREATE TABLE IF NOT EXISTS report_sources (report_id TEXT, path TEXT, PRIMARY KEY (report_id, path));
+CREATE INDEX IF NOT EXISTS report_sources_path ON report_sources(path);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, report_id TEXT, ord INTEGER, section_path_json TEXT, text TEXT,
+    span_start INTEGER, span_end INTEGER, role TEXT, heading_only INTEGER);
+CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report_id);
+CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT);
+INSERT OR IGNORE INTO manifest VALUES ('schema_version', '{SCHEMA_VERSION}'), ('generation', '0')
+"""
+_SECTION_FIELDS = ("heading", "level", "role", "path", "text", "items", "marker")
+_COLS = "id, title, org, level, department, period, kind, span_start, span_end, preamble, signoff"
+
+
+@dataclass
+class FileChange:
+    """A new or changed file and the reports parsed from it; replaces its previous reports."""
+
+    path: str
+    content_hash: str
+    encoding: str
+    reports: list[Report] = field(default_factory=list)
+
+
+@dataclass
+class ReportSummary:
+    """A report without its section tree, with its section (all headings) and chunk counts."""
+
+    report: Report
+    sections: int
+    chunks: int
+
+    def to_dict(self) -> dict:
+        """The `reports --json` object of DESIGN.md."""
+        keys = ("id", "title", "org", "level", "department", "period", "kind", "source")
+        return {**{k: getattr(self.report, k) for k in keys}, "sections": self.sections,
+                "chunks": self.chunks}
+
+
+def section_to_dict(section: Section) -> dict:
+    """A Section tree as JSON-ready dicts: every field, children recursively."""
+    return asdict(section)
+
+
+def section_from_dict(d: dict) -> Section:
+    """Inverse of section_to_dict (unknown keys ignored, missing ones defaulted)."""
+    known = {k: v for k, v in d.items() if k in _SECTION_FIELDS}
+    return Section(**known, children=[section_from_dict(c) for c in d.get("children", [])],
+                   span=tuple(d.get("span", (0, 0))))
+
+
+def report_to_dict(report: Report) -> dict:
+    """A full Report with its section tree as JSON-ready dicts (what `show --json` prints)."""
+    return asdict(report)
+
+
+def resolve_path(path: str | Path) -> str:
+    """The absolute, resolved form under which paths are stored."""
+    return str(Path(path).expanduser().resolve())
+
+
+class Store:
+    """One connection to an index's SQLite store; use as a context manager."""
+
+    def __init__(self, index_dir: str | Path) -> None:
+        self.index_dir = Path(index_dir)
+        self.path = self.index_dir / DB_NAME
+        self._conn: sqlite3.Connection | None = None
+        self._in_tx = self._bump_pending = False
+
+    def open(self) -> Store:
+        """Open (creating directory and schema if needed), in WAL mode with a busy timeout."""
+        if self._conn is None:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            self._conn = conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S,
+                                                isolation_level=None, check_same_thread=False)
+            conn.executescript(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}; "
+                               "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            # Readers of an existing index (the UI) must not take the write lock here.
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'manifest'").fetchone():
+                with self.transaction(bump=False):
+                    for statement in filter(str.strip, _SCHEMA.split(";")):
+                        conn.execute(statement)
+        return self
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Store:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self._conn or self.open()._conn  # type: ignore[return-value]
+
+    @contextmanager
+    def transaction(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; nested calls join the outer one. Bumps `generation` once."""
+        conn = self.conn
+        if self._in_tx:
+            self._bump_pending |= bump
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        self._in_tx, self._bump_pending = True, bump
+        try:
+            yield conn
+            if self._bump_pending:
+                conn.execute("UPDATE manifest SET value = CAST(value AS INTEGER) + 1 "
+                             "WHERE key = 'generation'")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._in_tx = False
+
+    def manifest_get(self, key: str, default: str | None = None) -> str | None:
+        """A manifest entry (embedder, chunker version, derived-index generations …)."""
+        row = self.conn.execute("SELECT value FROM manifest WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def manifest_set(self, key: str, value: str) -> None:
+        """Set a manifest entry; does not bump `generation` (derived indexes record it here)."""
+        with self.transaction(bump=False) as conn:
+            conn.execute("INSERT OR REPLACE INTO manifest VALUES (?, ?)", (key, str(value)))
+
+    @property
+    def generation(self) -> int:
+        """Counter bumped by every write of files, reports or chunks."""
+        return int(self.manifest_get("generation", "0") or 0)
+
+    def file_hash(self, path: str | Path) -> str | None:
+        """The content hash recorded for `path`; None if never ingested or marked stale."""
+        row = self.conn.execute("SELECT content_hash FROM files WHERE path = ?",
+                                (resolve_path(path),)).fetchone()
+        return row[0] if row and row[0] else None
+
+    def apply_files(self, changes: list[FileChange]) -> None:
+        """Store each file's reports in place of its previous ones, all in one transaction."""
+        with self.transaction() as conn:
+            for change in changes:
+                path = resolve_path(change.path)
+                old = self._ids_of_path(path)
+                conn.execute("DELETE FROM report_sources WHERE path = ?", (path,))
+                conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                             (path, change.content_hash, change.encoding, time.time()))
+                for ord_, r in enumerate(change.reports):
+                    sections = json.dumps([asdict(s) for s in r.sections], ensure_ascii=False)
+                    conn.execute(
+                        "INSERT OR REPLACE INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (r.id, ord_, r.title, r.org, r.level, r.department, r.period, r.kind,
+                         r.span[0], r.span[1], r.preamble, r.signoff, sections,
+                         sum(1 for _ in r.walk())))
+                    conn.execute("INSERT OR IGNORE INTO report_sources VALUES (?,?)", (r.id, path))
+                self._drop_orphans(old)
+
+    def _ids_of_path(self, path: str) -> list[str]:
+        sql = "SELECT report_id FROM report_sources WHERE path = ? ORDER BY rowid"
+        return [r[0] for r in self.conn.execute(sql, (path,))]
+
+    def _sources(self, rid: str) -> list[str]:
+        sql = "SELECT path FROM report_sources WHERE report_id = ? ORDER BY path"
+        return [r[0] for r in self.conn.execute(sql, (rid,))]
+
+    def _drop_orphans(self, ids: Iterable[str]) -> list[str]:
+        """Delete the reports (and their chunks) among `ids` that no file sources any more."""
+        dropped = [rid for rid in ids if not self._sources(rid)]
+        for rid in dropped:
+            self._delete_report(rid)
+        return dropped
+
+    def _delete_report(self, rid: str) -> None:
+        for table, key in (("chunks", "report_id"), ("report_sources", "report_id"),
+                           ("reports", "id")):
+            self.conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (rid,))
+
+    def _report(self, row: tuple, sections: list[Section] | None = None) -> Report:
+        return Report(*row[:7], source=self._sources(row[0]), span=(row[7], row[8]),
+                      sections=sections or [], preamble=row[9], signoff=row[10])
+
+    def list_reports(self) -> list[ReportSummary]:
+        """All reports (by first source, then file order), without section trees."""
+        rows = self.conn.execute(
+            f"SELECT {_COLS}, n_sections, "
+            "(SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) FROM reports r ORDER BY "
+            "(SELECT MIN(s.path) FROM report_sources s WHERE s.report_id = r.id), ord, id")
+        return [ReportSummary(self._report(row[:11]), row[11] or 0, row[12]) for row in list(rows)]
+
+    def resolve_id(self, id_or_prefix: str) -> str | None:
+        """The full id for an id or a unique prefix of at least MIN_PREFIX characters."""
+        key = id_or_prefix.strip()
+        rows = [r[0] for r in self.conn.execute(
+            "SELECT id FROM reports WHERE substr(id, 1, ?) = ? ORDER BY length(id) LIMIT 2",
+            (len(key), key))]
+        exact_or_unique = rows and (rows[0] == key or (len(rows) == 1 and len(key) >= MIN_PREFIX))
+        return rows[0] if exact_or_unique else None
+
+    def get_report(self, id_or_prefix: str) -> Report | None:
+        """The full report (section tree included) for an id or unique prefix, else None."""
+        row = self.conn.execute(f"SELECT {_COLS}, sections_json FROM reports WHERE id = ?",
+                                (self.resolve_id(id_or_prefix),)).fetchone()
+        return row and self._report(row[:11], [section_from_dict(d) for d in json.loads(row[11])])
+
+    def remove(self, ids_or_paths: Iterable[str]) -> list[str]:
+        """Remove reports by id/prefix or files by path; returns the removed report ids."""
+        return self.remove_items(ids_or_paths)[0]
+
+    def remove_items(self, ids_or_paths: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Like remove, plus the inputs that matched nothing. A path (file, or folder) drops its
+        files and the reports only they sourced; an id drops the report and marks its files
+        stale (hash cleared) so that a later ingest restores it."""
+        removed, missing = [], []
+        with self.transaction() as conn:
+            for item in ids_or_paths:
+                path, prefix = resolve_path(item), resolve_path(item).rstrip("/") + "/"
+                paths = [r[0] for r in conn.execute(
+                    "SELECT path FROM files WHERE path = ? OR substr(path, 1, ?) = ?",
+                    (path, len(prefix), prefix))]
+                rid = None if paths else self.resolve_id(item)
+                if rid is not None:
+                    paths = self._sources(rid)
+                    self._delete_report(rid)
+                    removed.append(rid)
+                elif not paths:
+                    missing.append(item)
+                for path in paths:
+                    if rid is not None and self._ids_of_path(path):
+                        conn.execute("UPDATE files SET content_hash = NULL WHERE path = ?",
+                                     (path,))
+                        continue
+                    old = self._ids_of_path(path)
+                    conn.execute("DELETE FROM report_sources WHERE path = ?", (path,))
+                    conn.execute("DELETE FROM files WHERE path = ?", (path,))
+                    removed += [r for r in self._drop_orphans(old) if r not in removed]
+        return removed, missing
+
+    def replace_chunks(self, report_id: str, chunks: list[Chunk]) -> None:
+        """Replace one report's chunks (joining an open transaction if there is one)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM chunks WHERE report_id = ?", (report_id,))
+            conn.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
+                [(c.id, report_id, i, json.dumps(c.section_path, ensure_ascii=False), c.text,
+                  c.span[0], c.span[1], c.role, int(c.heading_only))
+                 for i, c in enumerate(chunks)])
+
+    def chunks(self, report_id: str | None = None) -> list[Chunk]:
+        """All chunks (or one report's) by report and position, with report titles filled in."""
+        where, args = ("WHERE c.report_id = ?", (report_id,)) if report_id else ("", ())
+        rows = self.conn.execute(
+            "SELECT c.id, c.report_id, c.section_path_json, c.text, c.span_start, c.span_end, "
+            "c.role, c.heading_only, r.title FROM chunks c JOIN reports r ON r.id = c.report_id "
+            f"{where} ORDER BY c.report_id, c.ord", args).fetchall()
+        return [Chunk(id=r[0], report_id=r[1], section_path=json.loads(r[2]), text=r[3],
+                      span=(r[4], r[5]), report_title=r[8], role=r[6], heading_only=bool(r[7]))
+                for r in rows]
+
+    def counts_for_paths(self, paths: Iterable[str]) -> tuple[int, int]:
+        """Numbers of distinct reports sourced by any of `paths`, and of their chunks."""
+        ids = {r for p in paths for r in self._ids_of_path(resolve_path(p))}
+        return len(ids), sum(self.conn.execute("SELECT COUNT(*) FROM chunks WHERE report_id = ?",
+                                               (rid,)).fetchone()[0] for rid in ids)
