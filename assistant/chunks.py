@@ -14,7 +14,7 @@ import re
 from assistant.models import Chunk, Report, Section
 from assistant.sections import ITEM
 
-CHUNKER_VERSION = "1"  # bump when chunk boundaries change: the index manifest records it
+CHUNKER_VERSION = "2"  # bump when chunk boundaries change: the index manifest records it
 MAX_CHARS = 600  # a passage longer than this is split
 TARGET_CHARS = 450  # pieces are packed up to about this size
 MIN_CHARS = 150  # a smaller tail is merged into its neighbour; smaller siblings are grouped
@@ -71,10 +71,11 @@ def render(section: Section) -> str:
     """A section's subtree as text: each descendant's heading line, then its body."""
     lines = [section.text] if section.text else []
     for child in section.children:
-        lines.append(f"{child.marker}{child.heading}")
         sub = render(child)
-        if sub:
-            lines.append(sub)
+        if child.line:  # an inline heading runs on into its body, as in the source
+            lines.append(f"{child.line}{sub}")
+        else:
+            lines.append(f"{child.marker}{child.heading}\n{sub}" if sub else f"{child.marker}{child.heading}")
     return "\n".join(lines)
 
 
@@ -100,7 +101,7 @@ def _section_chunks(section: Section) -> list[tuple[list[str], str, Section, boo
         if len(group) == 1:
             out += _section_chunks(group[0])
         elif group:
-            text = "\n".join(f"{c.marker}{c.heading}\n{render(c)}".strip() for c in group)
+            text = render(Section(heading="", level=0, children=group))
             out.append((section.path, text, section, False))
         group = []
         if child is not None:

@@ -55,6 +55,7 @@ class Heading:
     marker: str  # as written in the source
     title: str  # heading text without marker and trailing punctuation
     rest: str  # body text that followed on the same line
+    line: str = ""  # the heading part of the line as written, when a body follows it
 
 
 def split_inline(text: str) -> tuple[str, str]:
@@ -86,5 +87,6 @@ def parse_heading(line: str) -> Heading | None:
             if not 2 <= clause <= MAX_STANDALONE_HEADING_CHARS:
                 return None
             title, rest = title[:clause], body
-        return Heading(rank=rank, marker=marker, title=title, rest=rest) if title else None
+        line = stripped[: len(stripped) - len(rest)] if rest else ""
+        return Heading(rank=rank, marker=marker, title=title, rest=rest, line=line) if title else None
     return None

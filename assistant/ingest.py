@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.chunks import chunk_report
+from assistant.chunks import CHUNKER_VERSION, chunk_report
 from assistant.index import Index
 from assistant.load import LoadError, iter_input_files, load_file
 from assistant.models import Chunk, LoadedFile
@@ -54,6 +54,12 @@ def collect(paths: Iterable[str | Path], result: IngestResult) -> list[str]:
     return list(dict.fromkeys(resolve_path(f) for f in files))
 
 
+def stored_hash(loaded: LoadedFile) -> str:
+    """The file's content hash tagged with the chunker version: a file parsed and chunked by
+    an older version counts as changed, so re-ingesting upgrades it."""
+    return f"{loaded.content_hash}:v{CHUNKER_VERSION}"
+
+
 def load(path: str) -> LoadedFile:
     """Load one file, turning a LoadError into SkipFile with its reason."""
     try:
@@ -72,13 +78,13 @@ def parse(loaded: LoadedFile, path: str) -> FileChange:
         raise SkipFile("no report found in the file")
     for report in reports:
         report.source = [path]
-    return FileChange(path, loaded.content_hash, loaded.encoding, reports)
+    return FileChange(path, stored_hash(loaded), loaded.encoding, reports)
 
 
 def prepare(path: str, store: Store) -> FileChange | None:
     """The change for one file, or None when its content is already stored (no-op)."""
     loaded = load(path)
-    if store.file_hash(path) == loaded.content_hash:
+    if store.file_hash(path) == stored_hash(loaded):
         return None
     return parse(loaded, path)
 

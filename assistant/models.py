@@ -40,6 +40,7 @@ class Section:
     children: list[Section] = field(default_factory=list)
     items: list[str] = field(default_factory=list)  # 一是/二是… enumerations in the body
     marker: str = ""  # the numbering as written: "一、", "（一）", "1." … ("" for topic lines)
+    line: str = ""  # an inline heading as written, up to where its body starts ("（一）标题。")
     span: tuple[int, int] = (0, 0)  # first and last source line
 
     def walk(self):

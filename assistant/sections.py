@@ -90,7 +90,7 @@ def _build_tree(lines: list[Line]) -> tuple[list[str], list[Section]]:
         heading = parse_heading(text) if line.style != "table" else None
         if heading:
             rank: float = heading.rank
-            section = Section(heading=heading.title, level=0, marker=heading.marker)
+            section = Section(heading=heading.title, level=0, marker=heading.marker, line=heading.line)
             rest = heading.rest
         elif _is_topic_line(text, line.style):
             hint = _heading_rank(line.style)
@@ -144,7 +144,8 @@ def _inline_topics(section: Section) -> None:
     kept: list[str] = []
     for paragraph, lead in zip(paragraphs, leads, strict=True):
         if lead:
-            section.children.append(Section(heading=lead[0], level=0, text=lead[1], span=section.span))
+            child = Section(heading=lead[0], level=0, text=lead[1], span=section.span, line=f"{lead[0]}。")
+            section.children.append(child)
         elif section.children:
             _append(section.children[-1], paragraph)
         else:
