@@ -28,6 +28,8 @@ ROLE_BOOST = 1.5
 LEVEL_BOOST = 1.4
 DEPARTMENT_BOOST = 1.4
 PERIOD_BOOST = 1.3
+# In a question about many units, each further passage of one report weighs this much less.
+REPEAT_DECAY = 0.7
 HEADING_ONLY_PENALTY = 0.8  # overview passages list sub-headings: useful, but rarely the fact
 
 
@@ -83,13 +85,16 @@ def fuse(rankings: Iterable[tuple[float, list[int]]]) -> dict[int, tuple[float, 
 
 
 def diversify(hits: list[Hit], k: int) -> list[Hit]:
-    """At most one passage per report until every report had its turn, then the rest by score."""
-    seen: set[str] = set()
-    first, rest = [], []
-    for hit in hits:
-        (rest if hit.chunk.report_id in seen else first).append(hit)
-        seen.add(hit.chunk.report_id)
-    return (first + rest)[: max(k, 0)]
+    """Each further passage of an already chosen report counts REPEAT_DECAY times less."""
+    chosen: list[Hit] = []
+    pool = list(hits)
+    taken: dict[str, int] = {}
+    while pool and len(chosen) < k:
+        best = max(pool, key=lambda h: h.score * REPEAT_DECAY ** taken.get(h.chunk.report_id, 0))
+        pool.remove(best)
+        chosen.append(best)
+        taken[best.chunk.report_id] = taken.get(best.chunk.report_id, 0) + 1
+    return chosen
 
 
 def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
