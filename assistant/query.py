@@ -105,11 +105,12 @@ def parse_query(text: str, filters: Filters | None = None, orgs: list[str] | Non
         role=_roles(clean),
         period=_period(clean),
     )
+    named = named_orgs(clean, orgs or [])
     return Query(
         text=clean,
         filters=filters or Filters(),
         inferred=inferred,
-        orgs=named_orgs(clean, orgs or []),
-        many=bool(MANY_WORDS.search(clean)),
+        orgs=named,
+        many=bool(MANY_WORDS.search(clean)) and len(named) != 1,  # "县审计局有哪些问题" is one report's
         truncated=truncated,
     )

@@ -129,3 +129,20 @@ def search(
     derived = index.derived()
     orgs = [s.report.org for s in derived.reports.values()]
     return search_query(index, parse_query(question, filters, orgs), k)
+
+
+def hit_to_dict(index: Index, hit: Hit, rank: int | None = None) -> dict:
+    """DESIGN.md's `search --json` fields of one hit (rank only when given)."""
+    chunk = hit.chunk
+    summary = index.derived().reports.get(chunk.report_id)
+    row = {
+        "score": round(hit.score, 6),
+        "chunk_id": chunk.id,
+        "report_id": chunk.report_id,
+        "report_title": chunk.report_title,
+        "section_path": chunk.section_path,
+        "text": chunk.text,
+        "source": summary.report.source[0] if summary and summary.report.source else "",
+        "span": list(chunk.span),
+    }
+    return {"rank": rank, **row} if rank is not None else row

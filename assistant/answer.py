@@ -1,0 +1,183 @@
+"""Cited answers: retrieved passages → supporting sentences quoted verbatim, grouped by report.
+
+Deterministic by default. With an LLM configured, the LLM writes the answer from the same
+passages and its [n] citations are checked; any LLM failure falls back to this answer with
+a one-line notice. Abstains plainly when the library cannot answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.abstain import assess
+from assistant.chunks import PATH_SEP
+from assistant.embed import embed_with_cache
+from assistant.index import Index
+from assistant.models import Answer, Citation, Hit
+from assistant.query import Filters, Query, parse_query
+from assistant.retrieve import hit_to_dict, search_query
+from assistant.tokenize import tokenize
+
+ANSWER_HITS = 8  # passages retrieved for an answer
+MAX_REPORTS = 6  # report lines in one answer
+PASSAGES_PER_REPORT = 2
+QUOTES_PER_PASSAGE = 2
+SECTION_QUOTES = 6  # a section question lists up to this many items of the section
+TERM_WEIGHT = 0.5  # sentence score = TERM_WEIGHT × term overlap + (1 − TERM_WEIGHT) × similarity
+SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|再|其中|同样)|呢[？?]?$")
+MAX_FOLLOW_UP_CHARS = 20  # a follow-up this short borrows the previous question's subject
+ROLE_NAMES = {"problem": "存在的问题", "plan": "工作计划", "highlight": "亮点", "summary": "工作成效"}
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, only punctuation)."""
+
+
+def contextualise(question: str, history: list[str] | None) -> str:
+    """A short follow-up (「那2024年呢？」) is read together with the previous question."""
+    if history and len(question) <= MAX_FOLLOW_UP_CHARS and FOLLOW_UP.search(question):
+        return f"{history[-1]} {question}"
+    return question
+
+
+def check_question(question: str) -> str:
+    """The question stripped, or QuestionError when there is nothing to ask."""
+    text = question.strip()
+    if not re.search(r"[\w\u4e00-\u9fff]", text):
+        raise QuestionError("问题为空：请输入要查询的内容" if not text else "问题只有标点：请输入要查询的内容")
+    return text
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of a passage."""
+    return [(m.start(), m.end()) for m in SENTENCE.finditer(text) if m.group().strip()]
+
+
+def _score_sentences(index: Index, query: Query, hit: Hit) -> list[tuple[float, int, int]]:
+    """(score, start, end) of each sentence: term overlap with the question and similarity."""
+    spans = _sentences(hit.chunk.text)
+    if not spans:
+        return []
+    texts = [hit.chunk.text[a:b] for a, b in spans]
+    terms = [t for t in dict.fromkeys(tokenize(query.text)) if len(t) >= 2]
+    vectors = embed_with_cache(index.embedder, index.cache, texts)
+    similarity = vectors @ index.embedder.embed_query_vec(query.text)
+    scored = []
+    for (a, b), text, sim in zip(spans, texts, similarity, strict=True):
+        overlap = sum(t in text for t in terms) / len(terms) if terms else 0.0
+        scored.append((TERM_WEIGHT * overlap + (1 - TERM_WEIGHT) * float(sim), a, b))
+    return scored
+
+
+def _is_section_question(query: Query) -> bool:
+    return bool(query.orgs) and not query.many and any(r in ROLE_NAMES for r in query.inferred.role)
+
+
+def _pick(index: Index, query: Query, hit: Hit, section: bool) -> list[tuple[int, int]]:
+    """The spans to quote from one passage, in text order."""
+    if section:  # a section question: the opening sentence of each item / sub-heading
+        spans = _sentences(hit.chunk.text)
+        lines = [0] + [m.end() for m in re.finditer("\n", hit.chunk.text)]
+        firsts = [s for s in spans if s[0] in lines or hit.chunk.text[s[0] : s[0] + 2].endswith("是")]
+        return (firsts or spans)[:SECTION_QUOTES]
+    scored = sorted(_score_sentences(index, query, hit), reverse=True)[:QUOTES_PER_PASSAGE]
+    return sorted((a, b) for _, a, b in scored)
+
+
+def _unit(index: Index, hit: Hit) -> str:
+    report = index.derived().reports[hit.chunk.report_id].report
+    return report.org if report.org != "unknown" else report.title
+
+
+def compose(index: Index, query: Query, hits: list[Hit]) -> Answer:
+    """The deterministic answer: a lead line, then one line per report with quotes and [n]."""
+    section = _is_section_question(query)
+    by_report: dict[str, list[Hit]] = {}
+    for hit in hits:
+        group = by_report.setdefault(hit.chunk.report_id, [])
+        if len(group) < PASSAGES_PER_REPORT and (len(by_report) <= MAX_REPORTS):
+            group.append(hit)
+    by_report = {rid: group for rid, group in list(by_report.items())[:MAX_REPORTS] if group}
+    citations: list[Citation] = []
+    lines = []
+    for group in by_report.values():
+        parts = []
+        for hit in group:
+            spans = _pick(index, query, hit, section)
+            quotes = [hit.chunk.text[a:b].strip() for a, b in spans]
+            citations.append(Citation(n=len(citations) + 1, hit=hit, quotes=quotes, spans=spans))
+            path = PATH_SEP.join(hit.chunk.section_path)
+            parts.append(f"{path}：「{'……'.join(quotes)}」[{len(citations)}]")
+        lines.append(f"- **{_unit(index, group[0])}**（{group[0].chunk.report_title}）" + "；".join(parts))
+    if section:
+        role = next(r for r in query.inferred.role if r in ROLE_NAMES)
+        lead = f"{query.orgs[0]}报告中关于{ROLE_NAMES[role]}的内容："
+    elif len(by_report) > 1:
+        lead = f"共有 {len(by_report)} 份报告涉及相关内容："
+    else:
+        lead = "资料库中的相关内容："
+    return Answer(text="\n".join([lead, *lines]), citations=citations)
+
+
+def abstention(reason: str, hits: list[Hit]) -> Answer:
+    """「资料库中未找到……」 with the closest passages offered as 可能相关, not as the answer."""
+    text = f"资料库中未找到能回答这个问题的内容（{reason}）。"
+    if hits:
+        text += "\n可能相关：" + "；".join(f"[{i}] {h.chunk.report_title}" for i, h in enumerate(hits[:3], 1))
+    citations = [Citation(n=i, hit=h) for i, h in enumerate(hits[:3], 1)]
+    return Answer(text=text, citations=citations, abstained=True)
+
+
+def answer(
+    index: Index,
+    question: str,
+    filters: Filters | None = None,
+    history: list[str] | None = None,
+    on_token: Callable[[str], None] | None = None,
+) -> Answer:
+    """Answer a question from the library with citations (LLM-written when one is configured)."""
+    text = contextualise(check_question(question), history)
+    orgs = [s.report.org for s in index.derived().reports.values()]
+    query = parse_query(text, filters, orgs)
+    notice = f"问题过长，已截取前 {len(query.text)} 个字符" if query.truncated else ""
+    hits = search_query(index, query, ANSWER_HITS)
+    verdict = assess(index, query, hits)
+    if verdict.abstain:
+        result = abstention(verdict.reason, hits)
+    else:
+        result = _llm_or_compose(index, query, hits, on_token)
+    result.notice = "；".join(n for n in (notice, result.notice) if n)
+    return result
+
+
+def _llm_or_compose(index: Index, query: Query, hits: list[Hit], on_token) -> Answer:
+    """The LLM's checked answer when one is configured and works, else the deterministic one."""
+    from assistant import llm
+
+    config = llm.llm_config()
+    if config is None:
+        return compose(index, query, hits)
+    try:
+        return llm.llm_answer(query.text, hits, on_token=on_token, config=config)
+    except llm.LLMError as exc:
+        fallback = compose(index, query, hits)
+        fallback.notice = f"大模型不可用（{exc}），以下为检索摘录"
+        return fallback
+
+
+def citation_dict(index: Index, citation: Citation) -> dict:
+    """A citation as DESIGN.md's `ask --json` object: the search fields, n, quotes and spans."""
+    row = hit_to_dict(index, citation.hit)
+    return {"n": citation.n, **row, "quotes": citation.quotes, "spans": [list(s) for s in citation.spans]}
+
+
+def answer_dict(index: Index, result: Answer) -> dict:
+    """DESIGN.md's `ask --json` object."""
+    return {
+        "answer": result.text,
+        "citations": [citation_dict(index, c) for c in result.citations],
+        "abstained": result.abstained,
+        "notice": result.notice,
+    }

@@ -1,0 +1,109 @@
+"""The question commands of `report-assistant`: search, ask and eval (registered into cli)."""
+
+from __future__ import annotations
+
+import argparse
+
+from assistant.cli import JSON_FLAG, arg, command, error, print_json
+
+FILTER_ARGS = (
+    arg("--level", action="append", help="乡/镇/街道/县/区/市/省 (repeatable)"),
+    arg("--department", action="append", help="department kind such as 财政 民政 (repeatable)"),
+    arg("--role", action="append", choices=["summary", "highlight", "problem", "plan", "other"]),
+    arg("--period", action="append", help="e.g. 2023年度, 上半年"),
+    arg("--kind", action="append", help="总结 / 计划 / 总结+计划"),
+)
+
+
+def filters_of(args: argparse.Namespace):
+    """The hard filters given on the command line."""
+    from assistant.query import Filters
+
+    return Filters(
+        level=tuple(args.level or ()),
+        department=tuple(args.department or ()),
+        role=tuple(args.role or ()),
+        period=tuple(args.period or ()),
+        kind=tuple(args.kind or ()),
+    )
+
+
+def open_index(args: argparse.Namespace):
+    from assistant.index import Index
+
+    return Index(args.index)
+
+
+@command("search", "ranked passages for a question", arg("question"),
+         arg("-k", type=int, default=10, help="number of passages (default 10)"), *FILTER_ARGS, JSON_FLAG)
+def search_cmd(args: argparse.Namespace) -> int:
+    """Print the ranked passages (or the DESIGN JSON list)."""
+    from assistant.answer import QuestionError, check_question
+    from assistant.index import IndexMismatchError
+    from assistant.retrieve import hit_to_dict, search
+
+    try:
+        index = open_index(args)
+        hits = search(index, check_question(args.question), k=args.k, filters=filters_of(args))
+    except QuestionError as exc:
+        error("question", exc)
+        return 2
+    except IndexMismatchError as exc:
+        error(args.index, exc)
+        return 1
+    rows = [hit_to_dict(index, hit, rank) for rank, hit in enumerate(hits, 1)]
+    if args.json:
+        print_json(rows)
+        return 0
+    for row in rows:
+        print(f"[{row['rank']}] {row['report_title']} › {' › '.join(row['section_path'])}  ({row['score']:.4f})")
+        print(f"    {row['text'][:200].replace(chr(10), ' ')}")
+    return 0
+
+
+@command("ask", "answer a question with cited passages", arg("question"), *FILTER_ARGS, JSON_FLAG)
+def ask_cmd(args: argparse.Namespace) -> int:
+    """Print the cited answer (or DESIGN's ask JSON)."""
+    from assistant.answer import QuestionError, answer, answer_dict
+    from assistant.index import IndexMismatchError
+
+    try:
+        index = open_index(args)
+        result = answer(index, args.question, filters=filters_of(args))
+    except QuestionError as exc:
+        error("question", exc)
+        return 2
+    except IndexMismatchError as exc:
+        error(args.index, exc)
+        return 1
+    if args.json:
+        print_json(answer_dict(index, result))
+        return 0
+    if result.notice:
+        print(f"（{result.notice}）")
+    print(result.text)
+    for c in result.citations:
+        print(f"\n[{c.n}] {c.hit.chunk.report_title} › {' › '.join(c.hit.chunk.section_path)}")
+    return 0
+
+
+@command("eval", "retrieval metrics on a question file (JSON Lines)", arg("--qa", required=True),
+         arg("-k", type=int, default=5, help="cut-off for recall (default 5)"), JSON_FLAG)
+def eval_cmd(args: argparse.Namespace) -> int:
+    """recall@k, mrr@10, abstention rates, by question type."""
+    from assistant.evaluate import load_qa, run_eval
+
+    try:
+        items = load_qa(args.qa)
+    except (OSError, ValueError) as exc:
+        error(args.qa, exc)
+        return 1
+    result = run_eval(open_index(args), items, k=args.k)
+    if args.json:
+        print_json(result)
+        return 0
+    print(f"n={result['n']}  recall@{args.k}={result['recall@k']:.3f}  mrr@10={result['mrr@10']:.3f}  "
+          f"abstain_rate={result['abstain_rate']}  false_abstain_rate={result['false_abstain_rate']}")
+    for kind, block in result["by_type"].items():
+        print(f"  {kind:<14} n={block['n']:<4} recall@k={block['recall@k']}  mrr@10={block['mrr@10']}")
+    return 0
