@@ -36,3 +36,15 @@ def report_by_title(sample_reports):
         return next(r for r in sample_reports if r.title == title)
 
     return find
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory):
+    """An index of the whole sample corpus, built once per session (vectors cached)."""
+    from assistant.index import Index
+    from assistant.ingest import ingest
+
+    index = Index(tmp_path_factory.mktemp("sample-index"))
+    result = ingest([SAMPLES], index)
+    assert not result.failed and result.reports == 20
+    return index
