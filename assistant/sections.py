@@ -35,12 +35,14 @@ YEAR = re.compile(r"(20\d{2})\s*年?")
 
 
 def find_items(text: str) -> list[str]:
-    """The 一是/二是… (or 第一，第二，…) items of a body text, each up to the next item."""
-    starts = [m.start() for m in ITEM.finditer(text)]
-    if len(starts) < 2 and not (starts and starts[0] == 0):
-        return []
-    bounds = [*starts, len(text)]
-    return [text[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b].strip()]
+    """The 一是/二是… (or 第一，第二，…) items of a body text, each up to the next item or the
+    end of its paragraph."""
+    items: list[str] = []
+    for paragraph in text.split("\n"):
+        starts = [m.start() for m in ITEM.finditer(paragraph)]
+        bounds = [*starts, len(paragraph)]
+        items += [paragraph[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [i for i in items if i] if len(items) >= 2 or (items and ITEM.match(text)) else []
 
 
 def _is_topic_line(text: str, style: str) -> bool:
