@@ -16,17 +16,12 @@ from assistant.chunks import context_text
 from assistant.index import Index
 from assistant.metadata import department_words
 from assistant.models import Hit
-from assistant.query import Query
-from assistant.tokenize import normalize, tokenize
+from assistant.query import Query, key_terms
+from assistant.tokenize import normalize
 
 # A unit named in a question: level + name + unit suffix (县教育局, 市住房公积金中心).
 UNIT = re.compile(r"(?:县|区|市|省)(?!级)[\u4e00-\u9fff]{1,8}?(?:局|委|中心|办|院|所|队)")
 YEAR = re.compile(r"(20\d{2})\s*年")
-# Words every question may carry: they say nothing about whether the library has the answer.
-GENERIC = set(
-    "哪些 什么 怎么 如何 多少 情况 工作 方面 开展 推进 做了 有 哪 个 年 年度 计划 总结 问题 存在 安排 "
-    "单位 部门 地方 乡镇 县级 区里 区级 市级 全区 全县 全市 一下 主要 具体 今年 明年 了 吗 呢 的 是 在 做".split()
-)
 # Below this share of key terms found in the passages, the question is about something else …
 MIN_TERM_COVERAGE = 0.5
 # … unless a passage is at least this similar to the question (cosine, multilingual-e5-small).
@@ -39,13 +34,9 @@ class Verdict:
     reason: str = ""
 
 
-def _key_terms(text: str) -> list[str]:
-    return [t for t in dict.fromkeys(tokenize(text)) if len(t) >= 2 and t not in GENERIC and not t.isdigit()]
-
-
 def term_coverage(question: str, hits: list[Hit]) -> float:
     """Share of the question's key terms found in the retrieved passages (1.0 if it has none)."""
-    terms = _key_terms(question)
+    terms = key_terms(question)
     if not terms:
         return 1.0
     haystack = normalize("".join(context_text(h.chunk) for h in hits))

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.metadata import department_words
+from assistant.tokenize import tokenize
 
 MAX_QUESTION_CHARS = 500  # longer questions are truncated (with a notice) before retrieval
 
@@ -33,6 +34,18 @@ ROLE_WORDS: list[tuple[str, re.Pattern[str]]] = [
 # "2024年计划" names the plan year; "2023年" the summary year of the sample corpus' reports.
 PLAN_YEAR = re.compile(r"(20\d{2})\s*年?(?:度)?\s*(?:工作)?(?:计划|打算|安排|思路|谋划)")
 MANY_WORDS = re.compile(r"哪些|哪几|各(?:个|地|单位|乡|镇|县|区|部门)|分别|都有|多个|共同|普遍|有没有.*(?:单位|乡镇)")
+
+
+# Words every question may carry: they say nothing about whether the library has the answer.
+GENERIC = set(
+    "哪些 什么 怎么 如何 多少 情况 工作 方面 开展 推进 做了 有 哪 个 年 年度 计划 总结 问题 存在 安排 "
+    "单位 部门 地方 乡镇 县级 区里 区级 市级 全区 全县 全市 一下 主要 具体 今年 明年 了 吗 呢 的 是 在 做".split()
+)
+
+
+def key_terms(text: str) -> list[str]:
+    """The distinct content terms of a question: what a passage must mention to answer it."""
+    return [t for t in dict.fromkeys(tokenize(text)) if len(t) >= 2 and t not in GENERIC and not t.isdigit()]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from assistant import dense, sparse
 from assistant.index import Derived, Index
 from assistant.models import Chunk, Hit
-from assistant.query import Filters, Query, parse_query
+from assistant.query import Filters, Query, key_terms, parse_query
 from assistant.tokenize import normalize, tokenize
 
 CANDIDATES = 100  # passages each retriever contributes to fusion
@@ -30,7 +30,10 @@ DEPARTMENT_BOOST = 1.4
 PERIOD_BOOST = 1.3
 # In a question about many units, each further passage of one report weighs this much less.
 REPEAT_DECAY = 0.7
-HEADING_ONLY_PENALTY = 0.8  # overview passages list sub-headings: useful, but rarely the fact
+HEADING_ONLY_PENALTY = 0.8
+# A question about many units (not about a part such as their problems) names a topic ("燃气安全"): passages holding more of its rare terms
+# (IDF-weighted share) are raised by up to this factor, so each report's on-topic passage wins.
+COVERAGE_BOOST = 1.0  # overview passages list sub-headings: useful, but rarely the fact
 
 
 def _matches(value: str, wanted: tuple[str, ...]) -> bool:
@@ -110,15 +113,19 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
     dense_pos = dense.search(derived.dense, qvec, CANDIDATES, allowed)[1].tolist()
     sparse_pos = sparse.search(derived.sparse, tokenize(text), CANDIDATES, allowed)[1].tolist()
     fused = fuse([(DENSE_WEIGHT, dense_pos), (SPARSE_WEIGHT, sparse_pos)])
+    many = query.many or (len(query.inferred.level) > 1 and not query.orgs)
+    topical = many and not set(query.inferred.role) & {"problem", "plan", "highlight"}
+    coverage = sparse.term_coverage(derived.sparse, key_terms(text)) if topical else None
     hits = []
     for pos, (score, ranks) in fused.items():
         chunk = derived.chunks[pos]
         names = {0: "dense", 1: "sparse"}
+        if coverage is not None:
+            score *= 1 + COVERAGE_BOOST * float(coverage[pos])
         hits.append(
             Hit(chunk, score * _boost(query, chunk, derived), {names[w]: r for w, r in ranks.items()})
         )
     hits.sort(key=lambda h: h.score, reverse=True)
-    many = query.many or (len(query.inferred.level) > 1 and not query.orgs)
     return diversify(hits, k) if many else hits[:k]
 
 

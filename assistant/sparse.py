@@ -74,6 +74,23 @@ def search(
     return scores[order].astype(np.float32), order.astype(np.int64)
 
 
+def term_coverage(index: SparseIndex, query_tokens: list[str]) -> np.ndarray:
+    """Per document, the IDF-weighted share of the (distinct, known) query terms it contains."""
+    coverage = np.zeros(index.n_docs, dtype=np.float32)
+    if index.bm25 is None:
+        return coverage
+    total = 0.0
+    for token in dict.fromkeys(t for t in query_tokens if t):
+        ids = index.bm25.get_tokens_ids([token])
+        if not ids:
+            continue
+        has = index.bm25.get_scores_from_ids(ids) > 0
+        weight = float(np.log1p(index.n_docs / max(int(has.sum()), 1)))
+        coverage += weight * has
+        total += weight
+    return coverage / total if total else coverage
+
+
 def save(index: SparseIndex, directory: str | os.PathLike[str]) -> None:
     """Write the index to `directory` atomically: a temporary directory beside it, then a rename.
 
