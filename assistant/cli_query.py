@@ -28,29 +28,35 @@ def filters_of(args: argparse.Namespace):
     )
 
 
-def open_index(args: argparse.Namespace):
-    from assistant.index import Index
+def run_on_index(args: argparse.Namespace, call):
+    """(index, call(index)), or (None, exit code) after one error line for a bad question or
+    an index built with another embedder."""
+    from assistant.answer import QuestionError
+    from assistant.index import Index, IndexMismatchError
 
-    return Index(args.index)
+    try:
+        index = Index(args.index)
+        return index, call(index)
+    except QuestionError as exc:
+        error("question", exc)
+        return None, 2
+    except IndexMismatchError as exc:
+        error(args.index, exc)
+        return None, 1
 
 
 @command("search", "ranked passages for a question", arg("question"),
          arg("-k", type=int, default=10, help="number of passages (default 10)"), *FILTER_ARGS, JSON_FLAG)
 def search_cmd(args: argparse.Namespace) -> int:
     """Print the ranked passages (or the DESIGN JSON list)."""
-    from assistant.answer import QuestionError, check_question
-    from assistant.index import IndexMismatchError
+    from assistant.answer import check_question
     from assistant.retrieve import hit_to_dict, search
 
-    try:
-        index = open_index(args)
-        hits = search(index, check_question(args.question), k=args.k, filters=filters_of(args))
-    except QuestionError as exc:
-        error("question", exc)
-        return 2
-    except IndexMismatchError as exc:
-        error(args.index, exc)
-        return 1
+    index, hits = run_on_index(
+        args, lambda ix: search(ix, check_question(args.question), k=args.k, filters=filters_of(args))
+    )
+    if index is None:
+        return hits
     rows = [hit_to_dict(index, hit, rank) for rank, hit in enumerate(hits, 1)]
     if args.json:
         print_json(rows)
@@ -64,18 +70,11 @@ def search_cmd(args: argparse.Namespace) -> int:
 @command("ask", "answer a question with cited passages", arg("question"), *FILTER_ARGS, JSON_FLAG)
 def ask_cmd(args: argparse.Namespace) -> int:
     """Print the cited answer (or DESIGN's ask JSON)."""
-    from assistant.answer import QuestionError, answer, answer_dict
-    from assistant.index import IndexMismatchError
+    from assistant.answer import answer, answer_dict
 
-    try:
-        index = open_index(args)
-        result = answer(index, args.question, filters=filters_of(args))
-    except QuestionError as exc:
-        error("question", exc)
-        return 2
-    except IndexMismatchError as exc:
-        error(args.index, exc)
-        return 1
+    index, result = run_on_index(args, lambda ix: answer(ix, args.question, filters=filters_of(args)))
+    if index is None:
+        return result
     if args.json:
         print_json(answer_dict(index, result))
         return 0
@@ -98,7 +97,9 @@ def eval_cmd(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         error(args.qa, exc)
         return 1
-    result = run_eval(open_index(args), items, k=args.k)
+    index, result = run_on_index(args, lambda ix: run_eval(ix, items, k=args.k))
+    if index is None:
+        return result
     if args.json:
         print_json(result)
         return 0
