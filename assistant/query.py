@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
 from assistant.metadata import department_words
 from assistant.tokenize import tokenize
@@ -41,6 +43,20 @@ GENERIC = set(
     "哪些 什么 怎么 如何 多少 情况 工作 方面 开展 推进 做了 有 哪 个 年 年度 计划 总结 问题 存在 安排 "
     "单位 部门 地方 乡镇 县级 区里 区级 市级 全区 全县 全市 一下 主要 具体 今年 明年 了 吗 呢 的 是 在 做".split()
 )
+
+
+@cache
+def synonym_groups() -> dict[str, tuple[str, ...]]:
+    """term → the other members of its group, from data/synonyms.txt."""
+    text = resources.files("assistant").joinpath("data/synonyms.txt").read_text("utf-8")
+    groups = [row.split() for row in text.splitlines() if row.strip() and not row.startswith("#")]
+    return {term: tuple(t for t in group if t != term) for group in groups for term in group}
+
+
+def expand(tokens: list[str]) -> list[str]:
+    """Query tokens plus the synonyms of those that have some."""
+    groups = synonym_groups()
+    return tokens + [s for t in tokens for s in groups.get(t, ()) if s not in tokens]
 
 
 def key_terms(text: str) -> list[str]:

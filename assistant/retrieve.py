@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from assistant import dense, sparse
 from assistant.index import Derived, Index
 from assistant.models import Chunk, Hit
-from assistant.query import Filters, Query, key_terms, parse_query
+from assistant.query import Filters, Query, expand, key_terms, parse_query
 from assistant.tokenize import normalize, tokenize
 
 CANDIDATES = 100  # passages each retriever contributes to fusion
@@ -111,7 +111,8 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
     text = normalize(query.text)
     qvec = index.embedder.embed_query_vec(text)
     dense_pos = dense.search(derived.dense, qvec, CANDIDATES, allowed)[1].tolist()
-    sparse_pos = sparse.search(derived.sparse, tokenize(text), CANDIDATES, allowed)[1].tolist()
+    tokens = expand(tokenize(text))
+    sparse_pos = sparse.search(derived.sparse, tokens, CANDIDATES, allowed)[1].tolist()
     fused = fuse([(DENSE_WEIGHT, dense_pos), (SPARSE_WEIGHT, sparse_pos)])
     many = query.many or (len(query.inferred.level) > 1 and not query.orgs)
     topical = many and not set(query.inferred.role) & {"problem", "plan", "highlight"}

@@ -117,3 +117,11 @@ def test_damaged_derived_file_with_current_stamp_is_rebuilt(tmp_path):
     index.close()
     (tmp_path / "ix" / DENSE_FILE).write_bytes(b"\x00garbage")
     assert Index(tmp_path / "ix").derived().dense.ntotal == count
+
+
+def test_synonyms_expand_the_keyword_query(sample_index):
+    from assistant.query import expand
+
+    assert set(expand(["招商引资"])) >= {"招商引资", "双招双引"}
+    hits = search(sample_index, "乡镇2024年计划中关于招商引资的安排", k=5)
+    assert any("双招双引" in h.chunk.text for h in hits)
