@@ -1,0 +1,152 @@
+"""Optional LLM answers through any OpenAI-compatible endpoint, kept honest by checked citations.
+
+Passages are numbered and wrapped in <passage> tags (their own angle brackets neutralised), so
+text inside a document stays data. After generation every [n] is checked against the passages
+given: unknown numbers are dropped, sentences without a citation are flagged in the notice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.chunks import PATH_SEP
+from assistant.models import Answer, Citation, Hit
+from prompts import load_prompt
+
+DEFAULT_TIMEOUT = 60.0  # seconds for a whole answer; an endpoint slower than this is "down"
+CITATION = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
+SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+MIN_CLAIM_CJK = 8  # a sentence with fewer Chinese characters is not a claim needing a citation
+ABSTAIN_PHRASE = "未找到"
+
+
+class LLMError(Exception):
+    """The endpoint failed or answered with something unusable; the reason is one line."""
+
+
+@dataclass
+class LLMConfig:
+    base_url: str
+    model: str
+    api_key: str = "not-needed"
+    timeout: float = DEFAULT_TIMEOUT
+
+
+def llm_config() -> LLMConfig | None:
+    """The endpoint configured by environment, or None (no LLM: deterministic answers)."""
+    base_url = os.environ.get("REPORT_ASSISTANT_LLM_BASE_URL", "").strip()
+    model = os.environ.get("REPORT_ASSISTANT_LLM_MODEL", "").strip()
+    if not base_url or not model:
+        return None
+    return LLMConfig(
+        base_url=base_url,
+        model=model,
+        api_key=os.environ.get("REPORT_ASSISTANT_LLM_API_KEY") or "not-needed",
+        timeout=float(os.environ.get("REPORT_ASSISTANT_LLM_TIMEOUT") or DEFAULT_TIMEOUT),
+    )
+
+
+def chat_model(config: LLMConfig):
+    """A LangChain chat model for the endpoint (no retries: a failure falls back at once)."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        base_url=config.base_url,
+        model=config.model,
+        api_key=config.api_key,
+        timeout=config.timeout,
+        max_retries=0,
+        temperature=0,
+        streaming=True,
+    )
+
+
+def _neutralise(text: str) -> str:
+    """Passage text cannot open or close a tag of the prompt."""
+    return text.replace("<", "＜").replace(">", "＞")
+
+
+def render_passages(hits: list[Hit]) -> str:
+    """The numbered passages as <passage> elements."""
+    return "\n".join(
+        f'<passage n="{n}" report="{_neutralise(h.chunk.report_title)}" '
+        f'section="{_neutralise(PATH_SEP.join(h.chunk.section_path))}">\n{_neutralise(h.chunk.text)}\n</passage>'
+        for n, h in enumerate(hits, 1)
+    )
+
+
+def build_messages(question: str, hits: list[Hit]):
+    """System rules + the user message holding the passages and the question."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    user = load_prompt("answer_user").format(passages=render_passages(hits), question=_neutralise(question))
+    return [SystemMessage(content=load_prompt("answer_system")), HumanMessage(content=user)]
+
+
+def generate(question: str, hits: list[Hit], on_token: Callable[[str], None] | None = None,
+             config: LLMConfig | None = None) -> str:
+    """Stream the model's answer (each piece to on_token); LLMError on any failure."""
+    config = config or llm_config()
+    if config is None:
+        raise LLMError("no LLM configured")
+    parts: list[str] = []
+    try:
+        for chunk in chat_model(config).stream(build_messages(question, hits)):
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            if piece:
+                parts.append(piece)
+                if on_token:
+                    on_token(piece)
+    except Exception as exc:  # connection, timeout, HTTP status, malformed stream: all one outcome
+        raise LLMError(f"{type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}") from exc
+    text = "".join(parts).strip()
+    if not text:
+        raise LLMError("empty answer")
+    if not CJK.search(text):
+        raise LLMError("answer has no Chinese text")
+    return text
+
+
+def check_citations(text: str, n_passages: int) -> tuple[str, list[int], list[str]]:
+    """(text with only valid [n] marks, numbers used in order of first use, warnings)."""
+    used: list[int] = []
+    warnings: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        valid = []
+        for n in map(int, re.findall(r"\d+", match.group(1))):
+            if 1 <= n <= n_passages:
+                valid.append(n)
+                if n not in used:
+                    used.append(n)
+            else:
+                warnings.append(f"引用[{n}]不对应任何检索段落，已删除")
+        return "".join(f"[{n}]" for n in valid)
+
+    clean = CITATION.sub(keep, text)
+    for sentence in SENTENCE_END.split(clean):
+        claim = len(CJK.findall(sentence)) >= MIN_CLAIM_CJK and ABSTAIN_PHRASE not in sentence
+        if claim and not CITATION.search(sentence):
+            warnings.append(f"未标注出处的句子：{sentence.strip()[:40]}")
+    return clean, used, warnings
+
+
+def llm_answer(question: str, hits: list[Hit], on_token: Callable[[str], None] | None = None,
+               config: LLMConfig | None = None) -> Answer:
+    """The LLM's answer with citations renumbered 1..m in order of use; LLMError on failure."""
+    text, used, warnings = check_citations(generate(question, hits, on_token, config), len(hits))
+    renumber = {old: new for new, old in enumerate(used, 1)}
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", text)
+    citations = [Citation(n=renumber[old], hit=hits[old - 1]) for old in used]
+    if not CJK.search(CITATION.sub("", text)):
+        raise LLMError("nothing usable left in the answer")
+    return Answer(
+        text=text,
+        citations=citations,
+        abstained=ABSTAIN_PHRASE in text and not citations,
+        notice="；".join(warnings),
+    )
