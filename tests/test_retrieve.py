@@ -125,3 +125,13 @@ def test_synonyms_expand_the_keyword_query(sample_index):
     assert set(expand(["招商引资"])) >= {"招商引资", "双招双引"}
     hits = search(sample_index, "乡镇2024年计划中关于招商引资的安排", k=5)
     assert any("双招双引" in h.chunk.text for h in hits)
+
+
+def test_langchain_retriever_returns_documents_with_citation_metadata(sample_index):
+    from assistant.langchain_retriever import ReportRetriever
+
+    docs = ReportRetriever(index=sample_index, k=3).invoke("县审计局存在哪些问题？")
+    assert len(docs) == 3
+    assert docs[0].metadata["report_title"] == "县审计局2023年工作总结和2024工作计划"
+    assert docs[0].metadata["rank"] == 1 and docs[0].metadata["section_path"]
+    assert "内部审计独立性不强" in docs[0].page_content
