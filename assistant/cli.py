@@ -242,6 +242,7 @@ def remove_cmd(args: argparse.Namespace) -> int:
 # -- entry point -----------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: global --index, then one subparser per registered command."""
+    import assistant.cli_outline  # noqa: F401  (registers outline)
     import assistant.cli_query  # noqa: F401  (registers search, ask, eval)
     index_help = f"index directory (env {INDEX_ENV}, default {DEFAULT_INDEX})"
     parser = argparse.ArgumentParser(

@@ -1,0 +1,86 @@
+"""Draft outlines from example reports: parse the request, choose examples, align their
+headings, write the outline with every heading traced to the example sections behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.models import Outline, Report
+from assistant.outline.examples import Example, choose_examples
+from assistant.outline.request import OutlineRequest, parse_request
+from assistant.outline.similarity import Similarity, bigram_jaccard
+from assistant.outline.synthesize import build_outline
+
+DEFAULT_EXAMPLES = 4  # example reports an outline is drawn from
+MAX_REQUEST_CHARS = 500  # a request is a title and a few focus words; the rest is ignored
+
+
+def make_outline(
+    request_text: str,
+    reports: Sequence[Report],
+    pinned: Sequence[str] = (),
+    excluded: Sequence[str] = (),
+    similarity: Similarity | None = None,
+    k: int = DEFAULT_EXAMPLES,
+) -> tuple[Outline, list[Example]]:
+    """The draft outline for a free-text request, and the examples it was drawn from."""
+    request = parse_request(request_text)
+    examples = choose_examples(request, reports, k, pinned, excluded, similarity)
+    outline = build_outline(request, examples, similarity)
+    used = set(outline.examples)
+    return outline, [e for e in examples if e.report.id in used]
+
+
+class OutlineError(ValueError):
+    """A request that cannot be outlined (empty, no library, unknown example id); one line."""
+
+
+def library_reports(index) -> list[Report]:
+    """Every report of an index with its section tree, in library order."""
+    store = index.store
+    return [r for s in store.list_reports() if (r := store.get_report(s.report.id)) is not None]
+
+
+def _resolve(index, ids: Sequence[str]) -> list[str]:
+    """Full report ids for ids or unique prefixes; an unknown one is an OutlineError."""
+    resolved = []
+    for given in ids:
+        full = index.store.resolve_id(given)
+        if full is None:
+            raise OutlineError(f"no report with id {given!r}")
+        resolved.append(full)
+    return resolved
+
+
+def outline_for_index(
+    index, request_text: str, pinned: Sequence[str] = (), excluded: Sequence[str] = ()
+) -> tuple[Outline, list[Example]]:
+    """make_outline over all reports of an index (the CLI's and the app's entry point)."""
+    if not request_text.strip(" \t\r\n，。,.？?！!"):
+        raise OutlineError(
+            "the request is empty: say which report to outline, e.g. 县民政局2024年工作计划"
+        )
+    reports = library_reports(index)
+    if not reports:
+        raise OutlineError("the library has no reports yet: ingest example reports first")
+    return make_outline(
+        request_text[:MAX_REQUEST_CHARS],
+        reports,
+        _resolve(index, pinned),
+        _resolve(index, excluded),
+    )
+
+
+__all__ = [
+    "Example",
+    "OutlineError",
+    "OutlineRequest",
+    "Similarity",
+    "bigram_jaccard",
+    "build_outline",
+    "choose_examples",
+    "library_reports",
+    "make_outline",
+    "outline_for_index",
+    "parse_request",
+]

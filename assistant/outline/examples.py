@@ -1,0 +1,183 @@
+"""Choosing the example reports an outline is drawn from, each with the reason in Chinese.
+
+A report scores for sharing the request's department, its level (乡/镇/街道 and 县/区 count as
+close), its kind of unit (a bureau or a whole government), having the parts the request needs
+(a plan request needs a plan part), its period (上半年 with 上半年) and the similarity of the
+request to its title and top headings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.models import Report
+from assistant.outline.request import TOPIC_KINDS, OutlineRequest
+from assistant.outline.similarity import Similarity, bigram_jaccard
+
+DEPARTMENT_MATCH = 3.0  # the strongest signal: a 民政 plan reads like other 民政 plans
+UNIT_TYPE_MATCH = 1.0  # a bureau like a bureau, a township government like a government
+LEVEL_SAME = 2.0
+LEVEL_CLOSE = 1.2  # 乡/镇/街道 among themselves, 县/区 among themselves
+LEVEL_NEAR = 0.4  # adjacent tiers (县/区 and 市, 乡镇 and 县/区)
+PART_PRESENT = 0.5  # per part the request needs (summary, problem, plan) that the report has
+PLAN_MISSING = -2.0  # a plan request cannot be drafted from a report without a plan part
+PERIOD_MATCH = 2.0  # 上半年 request and 上半年 report
+PERIOD_MISMATCH = -0.5  # 上半年 report for a whole-year request (or the reverse)
+SIMILARITY_WEIGHT = 2.0  # times the request-to-title/headings similarity (0..1)
+SIMILAR_TITLE = 0.15  # a similarity above this is worth saying in the reason
+FOCUS_HIT = 0.5  # per focus topic the report's text mentions …
+MAX_FOCUS_BONUS = 1.0  # … up to this much
+BUREAU_TAIL = re.compile(r"(局|委|办|办公室|社|联|中心|院|所|队|部|厅|公司|馆)$")
+LEVEL_GROUPS = (("乡", "镇", "街道"), ("县", "区"), ("市",), ("省",))
+YEAR_IN_PERIOD = re.compile(r"(20\d{2})")
+ROLE_NAMES = {"summary": "总结", "highlight": "亮点", "problem": "问题", "plan": "计划"}
+
+
+@dataclass
+class Example:
+    """A chosen example report, its score and why it was chosen."""
+
+    report: Report
+    score: float
+    reason: str
+    pinned: bool = False
+
+
+def report_year(report: Report) -> int | None:
+    """The year a report's period names (2023 for 2023年度/2023年上半年)."""
+    m = YEAR_IN_PERIOD.search(report.period)
+    return int(m.group(1)) if m else None
+
+
+def roles_of(report: Report) -> set[str]:
+    """The roles of a report's top-level sections."""
+    return {s.role for s in report.sections}
+
+
+def needed_roles(request: OutlineRequest) -> tuple[str, ...]:
+    """The parts an outline of this request must have examples for."""
+    return (("summary", "problem") if request.wants_summary else ()) + (
+        ("plan",) if request.wants_plan else ()
+    )
+
+
+def _group(level: str) -> int:
+    return next((i for i, g in enumerate(LEVEL_GROUPS) if level in g), -10)
+
+
+def _is_bureau(org: str, department: str) -> bool:
+    """A department (局, 委, 社 …) rather than a whole government or its topic report."""
+    if BUREAU_TAIL.search(org):
+        return True
+    if org and org[-1] in "乡镇道县区市省":
+        return False
+    return department not in ("综合", "unknown", *TOPIC_KINDS)
+
+
+def _level_score(request: OutlineRequest, report: Report) -> tuple[float, str]:
+    if request.level == "unknown" or report.level == "unknown":
+        return 0.0, ""
+    bureaus = _is_bureau(request.org, request.department), _is_bureau(report.org, report.department)
+    unit = "部门" if all(bureaus) else ""
+    if report.level == request.level:
+        return LEVEL_SAME, f"同为{report.level}级{unit}"
+    gap = abs(_group(report.level) - _group(request.level))
+    if gap == 0:
+        return LEVEL_CLOSE, f"层级相近（{report.level}级{unit}）"
+    return (LEVEL_NEAR, "") if gap == 1 else (0.0, "")
+
+
+def _score(request: OutlineRequest, report: Report, similarity: float) -> tuple[float, list[str]]:
+    """A report's score for a request and the reasons worth telling the user."""
+    score, reasons = 0.0, []
+    points, why = _level_score(request, report)
+    score += points
+    reasons += [why] if why else []
+    if request.department not in ("unknown",) and report.department == request.department:
+        score += DEPARTMENT_MATCH
+        reasons.append(
+            "同为综合性政府报告" if report.department == "综合" else f"同为{report.department}"
+        )
+    if _is_bureau(request.org, request.department) == _is_bureau(report.org, report.department):
+        score += UNIT_TYPE_MATCH
+    roles = roles_of(report)
+    for role in needed_roles(request):
+        score += PART_PRESENT if role in roles else 0.0
+    if request.wants_plan:
+        score += 0.0 if "plan" in roles else PLAN_MISSING
+        reasons += ["含计划部分"] if "plan" in roles else []
+    half = "上半年" in report.period
+    if (request.period == "上半年") == half:
+        score += PERIOD_MATCH if half else 0.0
+        reasons += ["同为上半年总结"] if half else []
+    else:
+        score += PERIOD_MISMATCH
+    score += SIMILARITY_WEIGHT * similarity
+    reasons += ["标题与要求相近"] if similarity >= SIMILAR_TITLE else []
+    text = "".join(s.text + "".join(s.items) for s in report.walk())
+    hits = [f for f in request.focus if f in text]
+    score += min(MAX_FOCUS_BONUS, FOCUS_HIT * len(hits))
+    reasons += [f"涉及{'、'.join(hits)}"] if hits else []
+    return score, reasons
+
+
+def profile(report: Report) -> str:
+    """A report's title and top two heading levels, the text a request is compared with."""
+    heads = [s.heading for s in report.sections] + [
+        c.heading for s in report.sections for c in s.children
+    ]
+    return " ".join([report.title, *heads])
+
+
+def choose_examples(
+    request: OutlineRequest,
+    reports: Sequence[Report],
+    k: int = 4,
+    pinned: Sequence[str] = (),
+    excluded: Sequence[str] = (),
+    similarity: Similarity | None = None,
+) -> list[Example]:
+    """The k best example reports for a request, pinned ones always in, excluded never.
+
+    A topic request (政务公开/党建) draws only on reports of that topic when there are any.
+    """
+    similarity = similarity or bigram_jaccard
+    pool = [r for r in reports if r.id not in set(excluded)]
+    if request.topic and any(r.department == request.topic for r in pool):
+        pool = [r for r in pool if r.department == request.topic or r.id in set(pinned)]
+    sims = similarity(request.text, [profile(r) for r in pool]) if pool else []
+    scored = []
+    for report, sim in zip(pool, sims, strict=True):
+        score, reasons = _score(request, report, sim)
+        scored.append(Example(report, round(score, 3), "；".join(reasons) or "最接近的可用报告"))
+    scored.sort(key=lambda e: -e.score)
+    chosen = [e for e in scored if e.report.id in set(pinned)]
+    for example in chosen:
+        example.pinned = True
+        example.reason = "；".join(["用户指定", *([example.reason] if example.reason else [])])
+    chosen += [e for e in scored if not e.pinned][: max(0, k - len(chosen))]
+    _cover_roles(request, chosen, scored)
+    return chosen
+
+
+def _cover_roles(request: OutlineRequest, chosen: list[Example], scored: list[Example]) -> None:
+    """Swap in the best report holding a needed part none of the chosen ones has."""
+    for role in needed_roles(request):
+        if any(role in roles_of(e.report) for e in chosen):
+            continue
+        spare = next((e for e in scored if e not in chosen and role in roles_of(e.report)), None)
+        if spare is None:
+            continue
+        held = [r for r in needed_roles(request) if r != role]
+        droppable = [
+            e
+            for e in chosen
+            if not e.pinned
+            and all(any(r in roles_of(o.report) for o in chosen if o is not e) for r in held)
+        ]
+        if droppable and len(chosen) > 1:
+            chosen.remove(droppable[-1])
+        spare.reason += f"；补充{ROLE_NAMES[role]}部分"
+        chosen.append(spare)

@@ -1,0 +1,93 @@
+"""The `outline` command on the sample index: Markdown, JSON per DESIGN.md, a .docx file,
+pinned/excluded examples by id prefix, and clear errors for unusable requests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from docx import Document
+
+from assistant.cli import main
+
+REQUEST = "帮我写县民政局2023年工作总结和2024年工作计划的提纲"
+
+
+def run(capsys, sample_index, *argv: str) -> tuple[int, str, str]:
+    code = main(["--index", str(sample_index.dir), "outline", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def ids_by_title(sample_index) -> dict[str, str]:
+    return {s.report.title: s.report.id for s in sample_index.store.list_reports()}
+
+
+def test_markdown_to_stdout(capsys, sample_index):
+    code, out, _ = run(capsys, sample_index, REQUEST)
+    assert code == 0
+    assert out.startswith("# 县民政局2023年工作总结和2024年工作计划\n")
+    assert "## 一、2023年工作总结" in out and "2024年工作计划" in out
+    assert "来源：" in out and "## 参考范文" in out
+
+
+def test_json_follows_design(capsys, sample_index):
+    code, out, _ = run(capsys, sample_index, REQUEST, "--json")
+    data = json.loads(out)
+    assert code == 0 and {"title", "nodes", "examples"} <= data.keys()
+    known = set(ids_by_title(sample_index).values())
+    assert data["examples"] and set(data["examples"]) <= known
+    for node in data["nodes"]:
+        assert {"heading", "level", "sources"} <= node.keys()
+        assert node["sources"], node["heading"]
+        for source in node["sources"]:
+            assert source["report_id"] in known and source["section_path"]
+    assert [c["report_id"] for c in data["chosen"]] == data["examples"]
+    assert all(c["reason"] for c in data["chosen"])
+
+
+def test_docx_written_with_headings_in_order(capsys, sample_index, tmp_path):
+    target = tmp_path / "提纲.docx"
+    code, out, _ = run(capsys, sample_index, REQUEST, "--format", "docx", "-o", str(target))
+    assert code == 0 and str(target) in out
+    headings = [
+        p.text for p in Document(str(target)).paragraphs if p.style.name.startswith("Heading")
+    ]
+    code, out, _ = run(capsys, sample_index, REQUEST, "--json")
+    assert headings == [n["heading"] for n in json.loads(out)["nodes"]]
+
+
+def test_markdown_file_output(capsys, sample_index, tmp_path):
+    target = tmp_path / "outline.md"
+    code, out, _ = run(capsys, sample_index, REQUEST, "-o", str(target))
+    assert code == 0 and target.read_text("utf-8").startswith("# 县民政局")
+
+
+def test_pin_and_exclude_by_id_prefix(capsys, sample_index):
+    ids = ids_by_title(sample_index)
+    district = ids["区民政局2023年工作总结暨2024年工作计划"]
+    audit = ids["县审计局2023年工作总结和2024工作计划"]
+    code, out, _ = run(
+        capsys, sample_index, REQUEST, "--json", "--exclude", district[:8], "--example", audit[:8]
+    )
+    examples = json.loads(out)["examples"]
+    assert code == 0 and audit in examples and district not in examples
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["  。？"], "the request is empty"),
+        ([REQUEST, "--example", "ffffffffffff"], "no report with id 'ffffffffffff'"),
+    ],
+)
+def test_unusable_requests_are_usage_errors(capsys, sample_index, argv, message):
+    code, out, err = run(capsys, sample_index, *argv)
+    assert code == 2 and out == ""
+    assert err.startswith("error: outline: ") and message in err and err.count("\n") == 1
+
+
+def test_empty_library_is_explained(capsys, tmp_path):
+    code = main(["--index", str(tmp_path / "empty"), "outline", REQUEST])
+    _, err = capsys.readouterr()
+    assert code == 2 and "no reports yet" in err
