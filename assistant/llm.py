@@ -65,7 +65,7 @@ def chat_model(config: LLMConfig):
     )
 
 
-def _neutralise(text: str) -> str:
+def neutralise(text: str) -> str:
     """Passage text cannot open or close a tag of the prompt."""
     return text.replace("<", "＜").replace(">", "＞")
 
@@ -73,8 +73,8 @@ def _neutralise(text: str) -> str:
 def render_passages(hits: list[Hit]) -> str:
     """The numbered passages as <passage> elements."""
     return "\n".join(
-        f'<passage n="{n}" report="{_neutralise(h.chunk.report_title)}" '
-        f'section="{_neutralise(PATH_SEP.join(h.chunk.section_path))}">\n{_neutralise(h.chunk.text)}\n</passage>'
+        f'<passage n="{n}" report="{neutralise(h.chunk.report_title)}" '
+        f'section="{neutralise(PATH_SEP.join(h.chunk.section_path))}">\n{neutralise(h.chunk.text)}\n</passage>'
         for n, h in enumerate(hits, 1)
     )
 
@@ -83,19 +83,20 @@ def build_messages(question: str, hits: list[Hit]):
     """System rules + the user message holding the passages and the question."""
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    user = load_prompt("answer_user").format(passages=render_passages(hits), question=_neutralise(question))
+    user = load_prompt("answer_user").format(passages=render_passages(hits), question=neutralise(question))
     return [SystemMessage(content=load_prompt("answer_system")), HumanMessage(content=user)]
 
 
-def generate(question: str, hits: list[Hit], on_token: Callable[[str], None] | None = None,
-             config: LLMConfig | None = None) -> str:
-    """Stream the model's answer (each piece to on_token); LLMError on any failure."""
+def stream_text(messages: list, on_token: Callable[[str], None] | None = None,
+                config: LLMConfig | None = None) -> str:
+    """Stream the model's reply to `messages` (each piece to on_token); LLMError on any failure
+    or on a reply with no Chinese text."""
     config = config or llm_config()
     if config is None:
         raise LLMError("no LLM configured")
     parts: list[str] = []
     try:
-        for chunk in chat_model(config).stream(build_messages(question, hits)):
+        for chunk in chat_model(config).stream(messages):
             piece = chunk.content if isinstance(chunk.content, str) else ""
             if piece:
                 parts.append(piece)
@@ -109,6 +110,12 @@ def generate(question: str, hits: list[Hit], on_token: Callable[[str], None] | N
     if not CJK.search(text):
         raise LLMError("answer has no Chinese text")
     return text
+
+
+def generate(question: str, hits: list[Hit], on_token: Callable[[str], None] | None = None,
+             config: LLMConfig | None = None) -> str:
+    """Stream the model's answer to a question over the passages; LLMError on any failure."""
+    return stream_text(build_messages(question, hits), on_token, config)
 
 
 def check_citations(text: str, n_passages: int) -> tuple[str, list[int], list[str]]:

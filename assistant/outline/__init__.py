@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.llm import llm_config
 from assistant.models import Outline, Report
 from assistant.outline.examples import Example, choose_examples
+from assistant.outline.polish import polish
 from assistant.outline.request import OutlineRequest, parse_request
 from assistant.outline.similarity import Similarity, bigram_jaccard
 from assistant.outline.synthesize import build_outline
@@ -55,7 +57,8 @@ def _resolve(index, ids: Sequence[str]) -> list[str]:
 def outline_for_index(
     index, request_text: str, pinned: Sequence[str] = (), excluded: Sequence[str] = ()
 ) -> tuple[Outline, list[Example]]:
-    """make_outline over all reports of an index (the CLI's and the app's entry point)."""
+    """make_outline over all reports of an index, LLM-polished when an LLM is configured (the
+    CLI's and the app's entry point)."""
     if not request_text.strip(" \t\r\n，。,.？?！!"):
         raise OutlineError(
             "the request is empty: say which report to outline, e.g. 县民政局2024年工作计划"
@@ -63,12 +66,14 @@ def outline_for_index(
     reports = library_reports(index)
     if not reports:
         raise OutlineError("the library has no reports yet: ingest example reports first")
-    return make_outline(
+    outline, examples = make_outline(
         request_text[:MAX_REQUEST_CHARS],
         reports,
         _resolve(index, pinned),
         _resolve(index, excluded),
     )
+    config = llm_config()
+    return (polish(outline, request_text, config) if config else outline), examples
 
 
 __all__ = [
