@@ -11,10 +11,10 @@ import re
 from collections.abc import Callable
 
 from assistant.abstain import assess
-from assistant.chunks import PATH_SEP
+from assistant.chunks import PATH_SEP, body_start
 from assistant.embed import embed_with_cache
 from assistant.index import Index
-from assistant.models import Answer, Citation, Hit
+from assistant.models import Answer, Chunk, Citation, Hit
 from assistant.query import Filters, Query, parse_query
 from assistant.retrieve import hit_to_dict, search_query
 from assistant.tokenize import tokenize
@@ -50,14 +50,15 @@ def check_question(question: str) -> str:
     return text
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of a passage."""
-    return [(m.start(), m.end()) for m in SENTENCE.finditer(text) if m.group().strip()]
+def _sentences(chunk: Chunk) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of a passage's body (its heading is in the path)."""
+    start = body_start(chunk)
+    return [(m.start(), m.end()) for m in SENTENCE.finditer(chunk.text, start) if m.group().strip()]
 
 
 def _score_sentences(index: Index, query: Query, hit: Hit) -> list[tuple[float, int, int]]:
     """(score, start, end) of each sentence: term overlap with the question and similarity."""
-    spans = _sentences(hit.chunk.text)
+    spans = _sentences(hit.chunk)
     if not spans:
         return []
     texts = [hit.chunk.text[a:b] for a, b in spans]
@@ -78,8 +79,8 @@ def _is_section_question(query: Query) -> bool:
 def _pick(index: Index, query: Query, hit: Hit, section: bool) -> list[tuple[int, int]]:
     """The spans to quote from one passage, in text order."""
     if section:  # a section question: the opening sentence of each item / sub-heading
-        spans = _sentences(hit.chunk.text)
-        lines = [0] + [m.end() for m in re.finditer("\n", hit.chunk.text)]
+        spans = _sentences(hit.chunk)
+        lines = [body_start(hit.chunk)] + [m.end() for m in re.finditer("\n", hit.chunk.text)]
         firsts = [s for s in spans if s[0] in lines or hit.chunk.text[s[0] : s[0] + 2].endswith("是")]
         return (firsts or spans)[:SECTION_QUOTES]
     scored = sorted(_score_sentences(index, query, hit), reverse=True)[:QUOTES_PER_PASSAGE]

@@ -14,7 +14,7 @@ import re
 from assistant.models import Chunk, Report, Section
 from assistant.sections import ITEM
 
-CHUNKER_VERSION = "2"  # bump when chunk boundaries change: the index manifest records it
+CHUNKER_VERSION = "3"  # bump when chunk boundaries change: the index manifest records it
 MAX_CHARS = 600  # a passage longer than this is split
 TARGET_CHARS = 450  # pieces are packed up to about this size
 MIN_CHARS = 150  # a smaller tail is merged into its neighbour; smaller siblings are grouped
@@ -29,9 +29,22 @@ def chunk_id(report_id: str, path: list[str], text: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+def body_start(chunk: Chunk) -> int:
+    """Where a passage's body begins: after the section heading it opens with, if any."""
+    head = chunk.section_path[-1] if chunk.section_path else ""
+    if not head or not chunk.text.startswith(head):
+        return 0
+    end = len(head)
+    while end < len(chunk.text) and chunk.text[end] in "。.\n":
+        end += 1
+    return end if end < len(chunk.text) else 0
+
+
 def context_text(chunk: Chunk) -> str:
-    """What is embedded and indexed: report title and section path, then the passage."""
-    return f"{chunk.report_title}\n{PATH_SEP.join(chunk.section_path)}\n{chunk.text}"
+    """What is embedded and indexed: report title and section path, then the passage (without
+    its leading heading, which the path already holds: a heading counts once)."""
+    body = chunk.text[body_start(chunk) :]
+    return f"{chunk.report_title}\n{PATH_SEP.join(chunk.section_path)}\n{body}"
 
 
 def _units(text: str) -> list[str]:
@@ -67,16 +80,26 @@ def _pack(units: list[str], sep: str = "\n") -> list[str]:
     return pieces
 
 
+def headed(section: Section, body: str) -> str:
+    """A section's body under its heading as written in the source: an inline heading runs
+    on into its body; a heading line of its own comes first."""
+    if section.line:
+        return f"{section.line}{body}"
+    head = f"{section.marker}{section.heading}"
+    return f"{head}\n{body}" if body else head
+
+
 def render(section: Section) -> str:
     """A section's subtree as text: each descendant's heading line, then its body."""
     lines = [section.text] if section.text else []
-    for child in section.children:
-        sub = render(child)
-        if child.line:  # an inline heading runs on into its body, as in the source
-            lines.append(f"{child.line}{sub}")
-        else:
-            lines.append(f"{child.marker}{child.heading}\n{sub}" if sub else f"{child.marker}{child.heading}")
+    lines += [headed(child, render(child)) for child in section.children]
     return "\n".join(lines)
+
+
+def _own_heading(section: Section, body: str) -> str:
+    """The section's first passage starts with its heading when the source has one (numbered
+    or inline), so the passage reads, and quotes, as the document does."""
+    return headed(section, body) if section.line or section.marker else body
 
 
 def _overview(section: Section) -> str:
@@ -87,9 +110,12 @@ def _overview(section: Section) -> str:
 def _section_chunks(section: Section) -> list[tuple[list[str], str, Section, bool]]:
     """(path, text, section, heading_only) passages of one section's subtree."""
     whole = render(section)
-    if len(whole) <= MAX_CHARS:
-        return [(section.path, whole, section, False)] if whole else []
-    out = [(section.path, p, section, False) for p in _pack(_units(section.text))]
+    if len(_own_heading(section, whole)) <= MAX_CHARS:
+        return [(section.path, _own_heading(section, whole), section, False)] if whole else []
+    pieces = _pack(_units(section.text))
+    if pieces:
+        pieces[0] = _own_heading(section, pieces[0])
+    out = [(section.path, p, section, False) for p in pieces]
     if section.children:
         out.append((section.path, _overview(section), section, True))
     group: list[Section] = []
