@@ -41,7 +41,8 @@ MANY_WORDS = re.compile(r"哪些|哪几|各(?:个|地|单位|乡|镇|县|区|部
 # Words every question may carry: they say nothing about whether the library has the answer.
 GENERIC = set(
     "哪些 什么 怎么 如何 多少 情况 工作 方面 开展 推进 做了 有 哪 个 年 年度 计划 总结 问题 存在 安排 "
-    "单位 部门 地方 乡镇 县级 区里 区级 市级 全区 全县 全市 一下 主要 具体 今年 明年 了 吗 呢 的 是 在 做".split()
+    "单位 部门 地方 乡镇 县级 区里 区级 市级 全区 全县 全市 一下 主要 具体 今年 明年 了 吗 呢 的 是 在 做 "
+    "提到 提及 涉及 或者 以及 还是 相关 有关 哪里 哪家".split()
 )
 
 
