@@ -87,17 +87,24 @@ def ask_cmd(args: argparse.Namespace) -> int:
 
 
 @command("eval", "retrieval metrics on a question file (JSON Lines)", arg("--qa", required=True),
-         arg("-k", type=int, default=5, help="cut-off for recall (default 5)"), JSON_FLAG)
+         arg("-k", type=int, default=5, help="cut-off for recall (default 5)"),
+         arg("--answers", action="store_true",
+             help="also answer every question: share with all citations resolving, latency"),
+         JSON_FLAG)
 def eval_cmd(args: argparse.Namespace) -> int:
     """recall@k, mrr@10, abstention rates, by question type."""
-    from assistant.evaluate import load_qa, run_eval
+    from assistant.evaluate import answer_checks, load_qa, run_eval
 
     try:
         items = load_qa(args.qa)
     except (OSError, ValueError) as exc:
         error(args.qa, exc)
         return 1
-    index, result = run_on_index(args, lambda ix: run_eval(ix, items, k=args.k))
+    def run(ix):
+        result = run_eval(ix, items, k=args.k)
+        return {**result, "answers": answer_checks(ix, items)} if args.answers else result
+
+    index, result = run_on_index(args, run)
     if index is None:
         return result
     if args.json:
@@ -107,4 +114,6 @@ def eval_cmd(args: argparse.Namespace) -> int:
           f"abstain_rate={result['abstain_rate']}  false_abstain_rate={result['false_abstain_rate']}")
     for kind, block in result["by_type"].items():
         print(f"  {kind:<14} n={block['n']:<4} recall@k={block['recall@k']}  mrr@10={block['mrr@10']}")
+    if "answers" in result:
+        print("answers: " + "  ".join(f"{k}={v:.3f}" for k, v in result["answers"].items()))
     return 0

@@ -1,11 +1,11 @@
-"""Retrieval metrics for `eval --qa`, exactly as DESIGN.md defines them: pure functions, no I/O
-beyond reading the question file, no retrieval imports.
-"""
+"""Metrics for `eval --qa`: retrieval exactly as DESIGN.md defines it (pure functions), and,
+with --answers, checks of the composed answers' citations."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -163,3 +163,38 @@ def run_eval(index, items: list[QAItem], k: int = 5) -> dict:
         ]
         abstained[item.id] = assess(index, query, hits).abstain
     return score(items, retrieved, k=k, abstained=abstained)
+
+
+CITATION_MARK = re.compile(r"\[(\d+)\]")
+
+
+def citations_resolve(answer) -> bool:
+    """The answer's [n] marks and its citations are the same set, and every quote is verbatim
+    (non-empty) at its span in the cited passage."""
+    if {int(n) for n in CITATION_MARK.findall(answer.text)} != {c.n for c in answer.citations}:
+        return False
+    for c in answer.citations:
+        text = c.hit.chunk.text
+        spans = zip(c.quotes, c.spans, strict=True)
+        if any(not q or text[a:b].strip() != q for q, (a, b) in spans):
+            return False
+    return True
+
+
+def answer_checks(index, items: list[QAItem]) -> dict:
+    """Answer every question (deterministic or LLM, as configured): the share whose citations
+    all resolve, the abstention split, and answer latency p50/p95 in seconds."""
+    from assistant.answer import answer
+
+    resolved, seconds = [], []
+    for item in items:
+        start = time.perf_counter()
+        result = answer(index, item.question)
+        seconds.append(time.perf_counter() - start)
+        resolved.append(citations_resolve(result))
+    ordered = sorted(seconds)
+    return {
+        "citations_resolve": _mean([1.0 if r else 0.0 for r in resolved]),
+        "latency_p50": ordered[len(ordered) // 2] if ordered else None,
+        "latency_p95": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else None,
+    }
