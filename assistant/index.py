@@ -21,7 +21,7 @@ from assistant.chunks import CHUNKER_VERSION, context_text
 from assistant.embed import VectorCache, embed_with_cache, make_embedder
 from assistant.models import Chunk
 from assistant.store import ReportSummary, Store
-from assistant.tokenize import tokenize
+from assistant.tokenize import terms_version, tokenize
 
 DENSE_FILE = "dense.faiss"
 SPARSE_DIR = "sparse"
@@ -98,8 +98,11 @@ class Index:
         return embed_with_cache(self.embedder, self.cache, texts, progress=progress)
 
     def _stamp(self) -> int | None:
+        """The store generation the derived files were built from (None when they were built
+        with other BM25 terms: another user dictionary or stopword list)."""
         try:
-            return int(json.loads((self.dir / STAMP_FILE).read_text("utf-8"))["generation"])
+            stamp = json.loads((self.dir / STAMP_FILE).read_text("utf-8"))
+            return int(stamp["generation"]) if stamp.get("terms") == terms_version() else None
         except (OSError, ValueError, KeyError):
             return None
 
@@ -114,7 +117,9 @@ class Index:
                 derived.sparse = sparse.build([tokenize(context_text(c)) for c in chunks])
                 dense.save(derived.dense, str(self.dir / DENSE_FILE))
                 sparse.save(derived.sparse, str(self.dir / SPARSE_DIR))
-            _write_json_atomic(self.dir / STAMP_FILE, {"generation": generation})
+            _write_json_atomic(
+                self.dir / STAMP_FILE, {"generation": generation, "terms": terms_version()}
+            )
             self._derived = derived
             return derived
 

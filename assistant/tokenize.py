@@ -7,6 +7,7 @@ same form as the corpus. `tokenize` turns a normalised text into BM25 terms.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -74,6 +75,14 @@ def _data_lines(name: str) -> list[str]:
     text = resources.files("assistant").joinpath(name).read_text("utf-8")
     rows = (row.strip() for row in text.splitlines())
     return [row for row in rows if row and not row.startswith("#")]
+
+
+@cache
+def terms_version() -> str:
+    """A fingerprint of what decides BM25 terms (user dictionary, stopwords): an index whose
+    BM25 was built under another one is rebuilt."""
+    texts = [resources.files("assistant").joinpath(n).read_bytes() for n in (USER_DICT, STOPWORDS)]
+    return hashlib.sha256(b"\0".join(texts)).hexdigest()[:12]
 
 
 @cache

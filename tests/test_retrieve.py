@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -10,6 +11,7 @@ from assistant.index import DENSE_FILE, STAMP_FILE, Index, IndexMismatchError
 from assistant.ingest import ingest
 from assistant.query import Filters, parse_query
 from assistant.retrieve import search
+from assistant.tokenize import terms_version
 from tests.conftest import SAMPLE_FILES
 
 
@@ -117,6 +119,17 @@ def test_damaged_derived_file_with_current_stamp_is_rebuilt(tmp_path):
     index.close()
     (tmp_path / "ix" / DENSE_FILE).write_bytes(b"\x00garbage")
     assert Index(tmp_path / "ix").derived().dense.ntotal == count
+
+
+def test_bm25_built_under_other_terms_is_rebuilt(tmp_path):
+    index = Index(tmp_path / "ix")
+    ingest([SAMPLE_FILES[0]], index)
+    index.close()
+    stamp = tmp_path / "ix" / STAMP_FILE
+    generation = json.loads(stamp.read_text("utf-8"))["generation"]
+    stamp.write_text(json.dumps({"generation": generation, "terms": "older-dict"}), "utf-8")
+    Index(tmp_path / "ix").derived()
+    assert json.loads(stamp.read_text("utf-8")) == {"generation": generation, "terms": terms_version()}
 
 
 def test_synonyms_expand_the_keyword_query(sample_index):
