@@ -10,19 +10,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant import sparse
 from assistant.abstain import assess
 from assistant.chunks import PATH_SEP, body_start
 from assistant.embed import embed_with_cache
 from assistant.index import Index
 from assistant.models import Answer, Chunk, Citation, Hit
-from assistant.query import Filters, Query, parse_query
+from assistant.query import Filters, Query, key_terms, parse_query
 from assistant.retrieve import hit_to_dict, search_query
-from assistant.tokenize import tokenize
+from assistant.tokenize import normalize
 
 ANSWER_HITS = 8  # passages retrieved for an answer
 MAX_REPORTS = 6  # report lines in one answer
 PASSAGES_PER_REPORT = 2
 QUOTES_PER_PASSAGE = 2
+ON_TOPIC_SHARE = 0.5  # see on_topic
 SECTION_QUOTES = 6  # a section question lists up to this many items of the section
 TERM_WEIGHT = 0.5  # sentence score = TERM_WEIGHT × term overlap + (1 − TERM_WEIGHT) × similarity
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
@@ -56,34 +58,62 @@ def _sentences(chunk: Chunk) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in SENTENCE.finditer(chunk.text, start) if m.group().strip()]
 
 
-def _score_sentences(index: Index, query: Query, hit: Hit) -> list[tuple[float, int, int]]:
-    """(score, start, end) of each sentence: term overlap with the question and similarity."""
+def term_weights(index: Index, query: Query) -> dict[str, float]:
+    """The question's content terms, each weighted by its rarity in the library (IDF), so a
+    sentence naming 燃气 outranks one that only shares 安全."""
+    terms = key_terms(normalize(query.text))
+    known = sparse.idf(index.derived().sparse, terms)
+    top = max(known.values(), default=1.0)
+    return {t: known.get(t, top) for t in terms}  # a term the index lacks is as rare as any
+
+
+def term_share(weights: dict[str, float], text: str) -> float:
+    """The weighted share of the terms that `text` contains (0 when there are none)."""
+    total = sum(weights.values())
+    text = normalize(text)
+    return sum(w for t, w in weights.items() if t in text) / total if total else 0.0
+
+
+def _score_sentences(index: Index, query: Query, hit: Hit, weights: dict[str, float]):
+    """(score, start, end) of each sentence: weighted term overlap and similarity."""
     spans = _sentences(hit.chunk)
     if not spans:
         return []
     texts = [hit.chunk.text[a:b] for a, b in spans]
-    terms = [t for t in dict.fromkeys(tokenize(query.text)) if len(t) >= 2]
     vectors = embed_with_cache(index.embedder, index.cache, texts)
     similarity = vectors @ index.embedder.embed_query_vec(query.text)
-    scored = []
-    for (a, b), text, sim in zip(spans, texts, similarity, strict=True):
-        overlap = sum(t in text for t in terms) / len(terms) if terms else 0.0
-        scored.append((TERM_WEIGHT * overlap + (1 - TERM_WEIGHT) * float(sim), a, b))
-    return scored
+    return [
+        (TERM_WEIGHT * term_share(weights, text) + (1 - TERM_WEIGHT) * float(sim), a, b)
+        for (a, b), text, sim in zip(spans, texts, similarity, strict=True)
+    ]
+
+
+def on_topic(hits: list[Hit], weights: dict[str, float]) -> list[Hit]:
+    """For a question across reports about a topic, the passages that hold at least
+    ON_TOPIC_SHARE of the best passage's share of its terms: a report that never mentions
+    燃气 is not listed as one that does."""
+    shares = [term_share(weights, h.chunk.text) for h in hits]
+    best = max(shares, default=0.0)
+    if best == 0.0:
+        return hits
+    return [h for h, share in zip(hits, shares, strict=True) if share >= ON_TOPIC_SHARE * best]
 
 
 def _is_section_question(query: Query) -> bool:
     return bool(query.orgs) and not query.many and any(r in ROLE_NAMES for r in query.inferred.role)
 
 
-def _pick(index: Index, query: Query, hit: Hit, section: bool) -> list[tuple[int, int]]:
+def _pick(
+    index: Index, query: Query, hit: Hit, section: bool, weights: dict[str, float]
+) -> list[tuple[int, int]]:
     """The spans to quote from one passage, in text order."""
     if section:  # a section question: the opening sentence of each item / sub-heading
         spans = _sentences(hit.chunk)
         lines = [body_start(hit.chunk)] + [m.end() for m in re.finditer("\n", hit.chunk.text)]
         firsts = [s for s in spans if s[0] in lines or hit.chunk.text[s[0] : s[0] + 2].endswith("是")]
         return (firsts or spans)[:SECTION_QUOTES]
-    scored = sorted(_score_sentences(index, query, hit), reverse=True)[:QUOTES_PER_PASSAGE]
+    scored = sorted(_score_sentences(index, query, hit, weights), reverse=True)
+    scored = scored[:QUOTES_PER_PASSAGE]
     return sorted((a, b) for _, a, b in scored)
 
 
@@ -95,6 +125,9 @@ def _unit(index: Index, hit: Hit) -> str:
 def compose(index: Index, query: Query, hits: list[Hit]) -> Answer:
     """The deterministic answer: a lead line, then one line per report with quotes and [n]."""
     section = _is_section_question(query)
+    weights = term_weights(index, query)
+    if query.topical:
+        hits = on_topic(hits, weights)
     by_report: dict[str, list[Hit]] = {}
     for hit in hits:
         group = by_report.setdefault(hit.chunk.report_id, [])
@@ -106,7 +139,7 @@ def compose(index: Index, query: Query, hits: list[Hit]) -> Answer:
     for group in by_report.values():
         parts = []
         for hit in group:
-            spans = _pick(index, query, hit, section)
+            spans = _pick(index, query, hit, section, weights)
             quotes = [hit.chunk.text[a:b].strip() for a, b in spans]
             citations.append(Citation(n=len(citations) + 1, hit=hit, quotes=quotes, spans=spans))
             path = PATH_SEP.join(hit.chunk.section_path)

@@ -91,6 +91,16 @@ class Query:
     many: bool = False  # asks across reports ("哪些乡镇…")
     truncated: bool = False
 
+    @property
+    def across_reports(self) -> bool:
+        """Asks across reports: "哪些乡镇…", or several levels and no named unit."""
+        return self.many or (len(self.inferred.level) > 1 and not self.orgs)
+
+    @property
+    def topical(self) -> bool:
+        """Across reports about a topic (燃气安全), not about a part (their problems, plans)."""
+        return self.across_reports and not set(self.inferred.role) & {"problem", "plan", "highlight"}
+
 
 def _levels(text: str) -> tuple[str, ...]:
     found: list[str] = []

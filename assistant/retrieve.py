@@ -114,9 +114,7 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
     tokens = expand(tokenize(text))
     sparse_pos = sparse.search(derived.sparse, tokens, CANDIDATES, allowed)[1].tolist()
     fused = fuse([(DENSE_WEIGHT, dense_pos), (SPARSE_WEIGHT, sparse_pos)])
-    many = query.many or (len(query.inferred.level) > 1 and not query.orgs)
-    topical = many and not set(query.inferred.role) & {"problem", "plan", "highlight"}
-    coverage = sparse.term_coverage(derived.sparse, key_terms(text)) if topical else None
+    coverage = sparse.term_coverage(derived.sparse, key_terms(text)) if query.topical else None
     hits = []
     for pos, (score, ranks) in fused.items():
         chunk = derived.chunks[pos]
@@ -127,7 +125,7 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
             Hit(chunk, score * _boost(query, chunk, derived), {names[w]: r for w, r in ranks.items()})
         )
     hits.sort(key=lambda h: h.score, reverse=True)
-    return diversify(hits, k) if many else hits[:k]
+    return diversify(hits, k) if query.across_reports else hits[:k]
 
 
 def search(

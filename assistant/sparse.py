@@ -74,20 +74,27 @@ def search(
     return scores[order].astype(np.float32), order.astype(np.int64)
 
 
+def idf(index: SparseIndex, tokens: Sequence[str]) -> dict[str, float]:
+    """log(1 + N / df) of each distinct token the index knows (unknown tokens are left out)."""
+    weights: dict[str, float] = {}
+    if index.bm25 is None:
+        return weights
+    for token in dict.fromkeys(t for t in tokens if t):
+        ids = index.bm25.get_tokens_ids([token])
+        if ids:
+            df = int((index.bm25.get_scores_from_ids(ids) > 0).sum())
+            weights[token] = float(np.log1p(index.n_docs / max(df, 1)))
+    return weights
+
+
 def term_coverage(index: SparseIndex, query_tokens: list[str]) -> np.ndarray:
     """Per document, the IDF-weighted share of the (distinct, known) query terms it contains."""
     coverage = np.zeros(index.n_docs, dtype=np.float32)
-    if index.bm25 is None:
-        return coverage
-    total = 0.0
-    for token in dict.fromkeys(t for t in query_tokens if t):
-        ids = index.bm25.get_tokens_ids([token])
-        if not ids:
-            continue
-        has = index.bm25.get_scores_from_ids(ids) > 0
-        weight = float(np.log1p(index.n_docs / max(int(has.sum()), 1)))
+    weights = idf(index, query_tokens)
+    for token, weight in weights.items():
+        has = index.bm25.get_scores_from_ids(index.bm25.get_tokens_ids([token])) > 0
         coverage += weight * has
-        total += weight
+    total = sum(weights.values())
     return coverage / total if total else coverage
 
 
