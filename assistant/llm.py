@@ -151,9 +151,12 @@ def llm_answer(question: str, hits: list[Hit], on_token: Callable[[str], None] |
     citations = [Citation(n=renumber[old], hit=hits[old - 1]) for old in used]
     if not CJK.search(CITATION.sub("", text)):
         raise LLMError("nothing usable left in the answer")
+    abstained = ABSTAIN_PHRASE in text and not citations
+    if not citations and not abstained:  # an answer that cites nothing cannot be traced
+        raise LLMError("the answer cites no retrieved passage")
     return Answer(
         text=text,
         citations=citations,
-        abstained=ABSTAIN_PHRASE in text and not citations,
+        abstained=abstained,
         notice="；".join(warnings),
     )

@@ -48,3 +48,24 @@ def sample_index(tmp_path_factory):
     result = ingest([SAMPLES], index)
     assert not result.failed and result.reports == 20
     return index
+
+
+@pytest.fixture(scope="session")
+def llm_server():
+    """A real OpenAI-compatible server on loopback (tests/fake_llm.py), one per session."""
+    from tests.fake_llm import FakeLLM
+
+    server = FakeLLM().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_llm(llm_server, monkeypatch):
+    """The LLM configured by environment to point at the fake server (timeout 2 s)."""
+    monkeypatch.setenv("REPORT_ASSISTANT_LLM_BASE_URL", llm_server.base_url)
+    monkeypatch.setenv("REPORT_ASSISTANT_LLM_MODEL", "fake-chat")
+    monkeypatch.setenv("REPORT_ASSISTANT_LLM_API_KEY", "sk-test")
+    monkeypatch.setenv("REPORT_ASSISTANT_LLM_TIMEOUT", "2")
+    llm_server.script()
+    return llm_server

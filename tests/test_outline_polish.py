@@ -7,7 +7,9 @@ import pytest
 
 from assistant.llm import LLMError
 from assistant.models import Outline, OutlineNode, OutlineSource
-from assistant.outline.polish import POLISHED_NOTE, apply_polish, render_draft
+from assistant.outline import outline_for_index
+from assistant.outline.polish import POLISHED_NOTE, apply_polish, bare, render_draft
+from tests.fake_llm import Reply
 
 
 def src(path: str) -> OutlineSource:
@@ -72,3 +74,25 @@ def test_prose_or_empty_wording_keeps_the_draft_heading():
 def test_unusable_replies_fail(reply):
     with pytest.raises(LLMError):
         apply_polish(draft(), reply)
+
+
+REQUEST = "县民政局2024年工作计划"
+
+
+def test_outline_polished_through_a_real_endpoint(sample_index, fake_llm, monkeypatch):
+    monkeypatch.delenv("REPORT_ASSISTANT_LLM_MODEL")
+    plain, _ = outline_for_index(sample_index, REQUEST)
+    monkeypatch.setenv("REPORT_ASSISTANT_LLM_MODEL", "fake-chat")
+    reply = "\n".join(f"[{i}] {bare(n.heading)}（润色）" for i, n in enumerate(plain.nodes, 1))
+    fake_llm.script(Reply(reply))
+    polished, examples = outline_for_index(sample_index, REQUEST)
+    assert [bare(n.heading) for n in polished.nodes] == [f"{bare(n.heading)}（润色）" for n in plain.nodes]
+    assert [n.sources for n in polished.nodes] == [n.sources for n in plain.nodes]
+    assert polished.notes[-1] == POLISHED_NOTE and examples
+    assert "<draft>" in fake_llm.requests[0]["messages"][1]["content"]
+
+
+def test_outline_keeps_the_draft_when_the_endpoint_fails(sample_index, fake_llm):
+    fake_llm.script(Reply(status=500))
+    outline, _ = outline_for_index(sample_index, REQUEST)
+    assert outline.notes[-1].startswith("大模型不可用") and outline.nodes
