@@ -226,10 +226,12 @@ def show_cmd(args: argparse.Namespace) -> int:
          arg("items", nargs="+", metavar="ID_OR_PATH"), JSON_FLAG)
 def remove_cmd(args: argparse.Namespace) -> int:
     """Remove reports/files; 1 if some input matched nothing."""
-    from assistant.store import Store
+    from assistant.index import Index
+    from assistant.ingest import remove
 
-    with Store(args.index) as store:
-        removed, missing = store.remove_items(args.items)
+    index = Index(args.index)
+    removed, missing = remove(index, args.items)
+    index.close()
     for item in missing:
         error(item, "no such report or ingested file")
     if args.json:
@@ -244,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser: global --index, then one subparser per registered command."""
     import assistant.cli_outline  # noqa: F401  (registers outline)
     import assistant.cli_query  # noqa: F401  (registers search, ask, eval)
+    import assistant.cli_serve  # noqa: F401  (registers serve)
     index_help = f"index directory (env {INDEX_ENV}, default {DEFAULT_INDEX})"
     parser = argparse.ArgumentParser(
         prog="report-assistant",

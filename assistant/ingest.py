@@ -132,3 +132,12 @@ def ingest(paths: Iterable[str | Path], index: Index | str | Path,
         index.derived()  # rebuilds FAISS and BM25 when the store changed
         result.reports, result.chunks = store.counts_for_paths(result.added + result.unchanged)
     return result
+
+
+def remove(index: Index, ids_or_paths: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Drop reports (by id or prefix) or files/folders (by path) from store, FAISS and BM25 at
+    once; returns (removed report ids, inputs that matched nothing)."""
+    with index.lock:
+        removed, missing = index.store.remove_items(ids_or_paths)
+        index.derived()
+    return removed, missing

@@ -22,6 +22,7 @@ SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MIN_CLAIM_CJK = 8  # a sentence with fewer Chinese characters is not a claim needing a citation
 ABSTAIN_PHRASE = "未找到"
+REACH_TIMEOUT = 2.0  # seconds the status check waits for the endpoint
 
 
 class LLMError(Exception):
@@ -48,6 +49,24 @@ def llm_config() -> LLMConfig | None:
         api_key=os.environ.get("REPORT_ASSISTANT_LLM_API_KEY") or "not-needed",
         timeout=float(os.environ.get("REPORT_ASSISTANT_LLM_TIMEOUT") or DEFAULT_TIMEOUT),
     )
+
+
+def reachable(config: LLMConfig, timeout: float = REACH_TIMEOUT) -> bool:
+    """Whether the endpoint answers GET {base_url}/models (any HTTP answer counts as up)."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        config.base_url.rstrip("/") + "/models",
+        headers={"Authorization": f"Bearer {config.api_key}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def chat_model(config: LLMConfig):
