@@ -106,7 +106,10 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout test): nothing left to tell it
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             models = {"object": "list", "data": [{"id": "fake", "object": "model"}]}
