@@ -16,8 +16,8 @@ from assistant.chunks import PATH_SEP, body_start
 from assistant.embed import embed_with_cache
 from assistant.index import Index
 from assistant.models import Answer, Chunk, Citation, Hit
-from assistant.query import Filters, Query, key_terms, parse_query
-from assistant.retrieve import hit_to_dict, search_query
+from assistant.query import Filters, Query, key_terms, named_orgs
+from assistant.retrieve import hit_to_dict, query_for, search_query
 from assistant.tokenize import normalize
 
 ANSWER_HITS = 8  # passages retrieved for an answer
@@ -29,6 +29,7 @@ SECTION_QUOTES = 6  # a section question lists up to this many items of the sect
 TERM_WEIGHT = 0.5  # sentence score = TERM_WEIGHT × term overlap + (1 − TERM_WEIGHT) × similarity
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|再|其中|同样)|呢[？?]?$")
+YEAR = re.compile(r"20\d{2}(?=年)")
 MAX_FOLLOW_UP_CHARS = 20  # a follow-up this short borrows the previous question's subject
 ROLE_NAMES = {"problem": "存在的问题", "plan": "工作计划", "highlight": "亮点", "summary": "工作成效"}
 
@@ -37,11 +38,20 @@ class QuestionError(ValueError):
     """A question that cannot be asked (empty, only punctuation)."""
 
 
-def contextualise(question: str, history: list[str] | None) -> str:
-    """A short follow-up (「那2024年呢？」) is read together with the previous question."""
-    if history and len(question) <= MAX_FOLLOW_UP_CHARS and FOLLOW_UP.search(question):
-        return f"{history[-1]} {question}"
-    return question
+def contextualise(question: str, history: list[str] | None, orgs: list[str] | None = None) -> str:
+    """A short follow-up is read in the context of the previous question: a new year or a
+    new unit replaces the previous one (「那2024年呢？」「那县财政局呢？」 after
+    「区残联2023年做了哪些工作？」); anything else is read together with it."""
+    if not history or len(question) > MAX_FOLLOW_UP_CHARS or not FOLLOW_UP.search(question):
+        return question
+    previous, replaced = history[-1], history[-1]
+    years = YEAR.findall(question)
+    if years and YEAR.search(previous):
+        replaced = YEAR.sub(years[-1], replaced)
+    new_units, old_units = named_orgs(question, orgs or []), named_orgs(previous, orgs or [])
+    if new_units and old_units:
+        replaced = replaced.replace(old_units[0], new_units[0])
+    return replaced if replaced != previous else f"{previous} {question}"
 
 
 def check_question(question: str) -> str:
@@ -172,9 +182,9 @@ def answer(
     on_token: Callable[[str], None] | None = None,
 ) -> Answer:
     """Answer a question from the library with citations (LLM-written when one is configured)."""
-    text = contextualise(check_question(question), history)
     orgs = [s.report.org for s in index.derived().reports.values()]
-    query = parse_query(text, filters, orgs)
+    text = contextualise(check_question(question), history, orgs)
+    query = query_for(index, text, filters)
     notice = f"问题过长，已截取前 {len(query.text)} 个字符" if query.truncated else ""
     hits = search_query(index, query, ANSWER_HITS)
     verdict = assess(index, query, hits)

@@ -149,14 +149,12 @@ def run_eval(index, items: list[QAItem], k: int = 5) -> dict:
     """Retrieve for every question (top 10) and decide abstention, then score as DESIGN.md says."""
     from assistant.abstain import assess
     from assistant.chunks import PATH_SEP
-    from assistant.query import parse_query
-    from assistant.retrieve import search_query
+    from assistant.retrieve import query_for, search_query
 
-    orgs = [s.report.org for s in index.derived().reports.values()]
     retrieved: dict[str, list[str]] = {}
     abstained: dict[str, bool] = {}
     for item in items:
-        query = parse_query(item.question, orgs=orgs)
+        query = query_for(index, item.question)
         hits = search_query(index, query, max(k, 10))
         retrieved[item.id] = [
             h.chunk.report_title + PATH_SEP.join(h.chunk.section_path) + h.chunk.text for h in hits

@@ -8,6 +8,7 @@ guess costs a little order, not the answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -114,10 +115,20 @@ def _departments(text: str) -> tuple[str, ...]:
     return tuple(kind for kind, pattern in department_words() if pattern.search(text))
 
 
-def _roles(text: str) -> tuple[str, ...]:
+def plan_years(periods: Iterable[str]) -> frozenset[int]:
+    """Years the library only plans for: the year after a summarised year that no report
+    summarises (2023年度 reports hold the 2024 plans)."""
+    summarised = {int(y) for p in periods for y in re.findall(r"20\d{2}", p)}
+    return frozenset(y + 1 for y in summarised) - summarised
+
+
+def _roles(text: str, planned: frozenset[int] = frozenset()) -> tuple[str, ...]:
     roles = [role for role, pattern in ROLE_WORDS if pattern.search(text)]
-    if PLAN_YEAR.search(text) and "plan" not in roles:
+    asks_planned = any(int(y) in planned for y in re.findall(r"(20\d{2})\s*年", text))
+    if (PLAN_YEAR.search(text) or asks_planned) and "plan" not in roles:
         roles.append("plan")
+    if asks_planned:  # "区残联2024年做了哪些工作" can only be answered by its 2024 plan
+        roles = [r for r in roles if r != "summary"]
     if "problem" in roles or "highlight" in roles:  # "存在哪些问题" is about problems only
         roles = [r for r in roles if r != "summary"]
     return tuple(roles)
@@ -134,15 +145,21 @@ def named_orgs(text: str, orgs: list[str]) -> tuple[str, ...]:
     return tuple(o for o in found if not any(o != f and o in f for f in found))
 
 
-def parse_query(text: str, filters: Filters | None = None, orgs: list[str] | None = None) -> Query:
-    """Normalise a question (trim, cap its length) and infer soft filters from its words."""
+def parse_query(
+    text: str,
+    filters: Filters | None = None,
+    orgs: list[str] | None = None,
+    planned: frozenset[int] = frozenset(),
+) -> Query:
+    """Normalise a question (trim, cap its length) and infer soft filters from its words;
+    `orgs` are the library's units, `planned` the years it only has plans for."""
     clean = " ".join(text.split())
     truncated = len(clean) > MAX_QUESTION_CHARS
     clean = clean[:MAX_QUESTION_CHARS]
     inferred = Filters(
         level=_levels(clean),
         department=_departments(clean),
-        role=_roles(clean),
+        role=_roles(clean, planned),
         period=_period(clean),
     )
     named = named_orgs(clean, orgs or [])

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from assistant import dense, sparse
 from assistant.index import Derived, Index
 from assistant.models import Chunk, Hit
-from assistant.query import Filters, Query, expand, key_terms, parse_query
+from assistant.query import Filters, Query, expand, key_terms, parse_query, plan_years
 from assistant.tokenize import normalize, tokenize
 
 CANDIDATES = 100  # passages each retriever contributes to fusion
@@ -132,9 +132,14 @@ def search(
     index: Index, question: str, k: int = 10, filters: Filters | None = None
 ) -> list[Hit]:
     """Ranked passages for a question, within explicit filters."""
-    derived = index.derived()
-    orgs = [s.report.org for s in derived.reports.values()]
-    return search_query(index, parse_query(question, filters, orgs), k)
+    return search_query(index, query_for(index, question, filters), k)
+
+
+def query_for(index: Index, question: str, filters: Filters | None = None) -> Query:
+    """A question parsed against the library: its units and the years it only plans for."""
+    reports = [s.report for s in index.derived().reports.values()]
+    planned = plan_years(r.period for r in reports)
+    return parse_query(question, filters, [r.org for r in reports], planned)
 
 
 def hit_to_dict(index: Index, hit: Hit, rank: int | None = None) -> dict:

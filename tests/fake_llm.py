@@ -7,6 +7,7 @@ real. Each request takes the next scripted `Reply` (the last one repeats) and is
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -106,10 +107,9 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            try:
+            # a client that gave up (a timeout test) has nothing left to be told
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (a timeout test): nothing left to tell it
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             models = {"object": "list", "data": [{"id": "fake", "object": "model"}]}

@@ -82,7 +82,10 @@ def test_very_long_question_is_truncated_with_notice(sample_index):
 
 
 def test_follow_up_reads_the_previous_question():
-    assert contextualise("那2024年呢？", ["区残联2023年做了哪些工作？"]) == "区残联2023年做了哪些工作？ 那2024年呢？"
+    previous = ["区残联2023年做了哪些工作？"]
+    assert contextualise("那2024年呢？", previous) == "区残联2024年做了哪些工作？"
+    assert contextualise("那县财政局呢？", previous, ["区残联", "县财政局"]) == "县财政局2023年做了哪些工作？"
+    assert contextualise("还有养老服务呢？", previous) == "区残联2023年做了哪些工作？ 还有养老服务呢？"
     assert contextualise("县审计局存在哪些问题？", ["区残联2023年做了哪些工作？"]) == "县审计局存在哪些问题？"
 
 

@@ -1,0 +1,18 @@
+"""What a question implies: plan years from the library's periods steer roles."""
+
+from __future__ import annotations
+
+from assistant.query import parse_query, plan_years
+
+
+def test_plan_years_are_the_years_after_summaries_that_nothing_summarises():
+    assert plan_years(["2023年度", "2023年上半年"]) == {2024}
+    assert plan_years(["2022年度", "2023年度"]) == {2024}
+    assert plan_years(["unknown"]) == frozenset()
+
+
+def test_a_planned_year_asks_for_plans():
+    planned = plan_years(["2023年度"])
+    assert parse_query("区残联2024年做了哪些工作？", planned=planned).inferred.role == ("plan",)
+    assert parse_query("区残联2023年做了哪些工作？", planned=planned).inferred.role == ("summary",)
+    assert parse_query("区残联2024年做了哪些工作？").inferred.role == ("summary",)
