@@ -112,22 +112,23 @@ def ingest(paths: Iterable[str | Path], index: Index | str | Path,
     files = collect(paths, result)
     changes: list[FileChange] = []
     store = index.store
-    with index.lock:
-        for done, path in enumerate(files, 1):
-            try:
-                change = prepare(path, store)
-            except SkipFile as exc:
-                result.failed.append((path, str(exc)))
+    for done, path in enumerate(files, 1):
+        try:
+            change = prepare(path, store)
+        except SkipFile as exc:
+            result.failed.append((path, str(exc)))
+        else:
+            if change is None:
+                result.unchanged.append(path)
             else:
-                if change is None:
-                    result.unchanged.append(path)
-                else:
-                    changes.append(change)
-                    result.added.append(path)
-            if progress:
-                progress(done, len(files), path)
-        chunks = {r.id: chunk_report(r) for c in changes for r in c.reports}
-        index.embed_chunks([c for cs in chunks.values() for c in cs], embed_progress)
+                changes.append(change)
+                result.added.append(path)
+        if progress:
+            progress(done, len(files), path)
+    chunks = {r.id: chunk_report(r) for c in changes for r in c.reports}
+    # Embedding (the slow part) runs outside the lock, so searches go on meanwhile.
+    index.embed_chunks([c for cs in chunks.values() for c in cs], embed_progress)
+    with index.lock:
         apply(store, changes, chunks, result)
         index.derived()  # rebuilds FAISS and BM25 when the store changed
         result.reports, result.chunks = store.counts_for_paths(result.added + result.unchanged)
