@@ -1,0 +1,57 @@
+"""Shared pieces of the benchmarks: the sample corpus, the development question set, an
+index of the samples (vectors cached across runs), timing and memory figures."""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+DEV_QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
+CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "report-assistant"
+# One vector cache for every benchmark run: the corpus is embedded once per machine.
+os.environ.setdefault("REPORT_ASSISTANT_VECTOR_CACHE", str(CACHE_DIR / "bench-vectors.sqlite"))
+CACHE_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def sample_index(index_dir: str | Path | None = None):
+    """An Index of the sample corpus (built on first use; unchanged files are a no-op)."""
+    from assistant.index import Index
+    from assistant.ingest import ingest
+
+    index = Index(index_dir or CACHE_DIR / "bench-index")
+    result = ingest([SAMPLES], index)
+    if result.failed:
+        raise SystemExit(f"error: {result.failed[0][0]}: {result.failed[0][1]}")
+    return index
+
+
+def percentiles(seconds: list[float]) -> tuple[float, float]:
+    """(p50, p95) in milliseconds."""
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def timed(fn, *args, **kwargs):
+    """(result, seconds) of one call."""
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    """A Markdown table."""
+    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)

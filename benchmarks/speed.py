@@ -1,0 +1,176 @@
+"""Speed and memory: ingest of the sample corpus split into embedding and everything else;
+search latency p50/p95 at 1k, 10k and 100k passages; the real embedder's query time; memory.
+
+    python benchmarks/speed.py [--sizes 1000 10000 100000] [--queries 50] [--skip-ingest]
+
+The large sizes recombine the sample passages (text cycled, vectors of the real passages with
+a little noise, renormalised) and run the same FAISS + BM25 + fusion + boosts path as a real
+search (`search_query`), with query vectors embedded beforehand so the embedder is timed apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import (  # noqa: E402
+    DEV_QA,
+    SAMPLES,
+    peak_rss_mb,
+    percentiles,
+    sample_index,
+    table,
+    timed,
+)
+
+NOISE = 0.05  # spread of the stand-in vectors around the real ones
+SEED = 7
+
+
+def ingest_figures() -> list[list[object]]:
+    """Sample ingest on a fresh index with an empty vector cache: total, embedding, rest."""
+    from assistant.chunks import chunk_report, context_text
+    from assistant.embed import VectorCache, embed_with_cache
+    from assistant.index import Index
+    from assistant.ingest import ingest
+    from assistant.load import load_file
+    from assistant.reports import parse_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = VectorCache(Path(tmp) / "vectors.sqlite")
+        index = Index(Path(tmp) / "index")
+        reports = [r for p in sorted(SAMPLES.glob("*.txt")) for r in parse_file(load_file(p))]
+        texts = [context_text(c) for r in reports for c in chunk_report(r)]
+        _, embed_s = timed(embed_with_cache, index.embedder, cache, texts)
+        index.cache = cache  # the rest of the ingest finds every vector cached
+        result, rest_s = timed(ingest, [SAMPLES], index)
+        index.close()
+    return [
+        [
+            "sample corpus",
+            result.reports,
+            result.chunks,
+            embed_s + rest_s,
+            embed_s,
+            rest_s,
+            len(texts) / embed_s,
+        ]
+    ]
+
+
+def synthetic(index, size: int):
+    """A Derived of `size` passages recombined from the real ones, with its FAISS and BM25."""
+    from assistant import dense, sparse
+    from assistant.chunks import context_text
+    from assistant.embed import embed_with_cache
+    from assistant.index import Derived
+    from assistant.tokenize import tokenize
+
+    real = index.derived()
+    base = embed_with_cache(index.embedder, index.cache, [context_text(c) for c in real.chunks])
+    tokens = [tokenize(context_text(c)) for c in real.chunks]
+    rng = np.random.default_rng(SEED)
+    picks = np.arange(size) % len(real.chunks)
+    vectors = base[picks] + rng.normal(0, NOISE, (size, base.shape[1])).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chunks = [replace(real.chunks[p], id=f"{real.chunks[p].id}-{i}") for i, p in enumerate(picks)]
+    derived = Derived(real.generation, chunks, real.reports)
+    derived.dense = dense.build(vectors.astype(np.float32))
+    derived.sparse = sparse.build([tokens[p] for p in picks])
+    return derived
+
+
+def search_figures(index, questions: list[str], sizes: list[int]) -> list[list[object]]:
+    """Search p50/p95 (ms, query vector precomputed) and memory per index size."""
+    from assistant import dense
+    from assistant.retrieve import query_for, search_query
+
+    vectors = {q: index.embedder.embed_query_vec(q) for q in questions}
+    queries = [query_for(index, q) for q in questions]
+    real_embedder = index.embedder
+    rows = []
+    for size in sizes:
+        derived, build_s = timed(synthetic, index, size)
+        index._derived = derived  # searched in place of the real one
+        index._embedder = _Precomputed(real_embedder, vectors)
+        with tempfile.TemporaryDirectory() as tmp:
+            dense.save(derived.dense, Path(tmp) / "dense.faiss")
+            faiss_mb = (Path(tmp) / "dense.faiss").stat().st_size / 2**20
+        seconds = [timed(search_query, index, q, 10)[1] for q in queries]
+        p50, p95 = percentiles(seconds)
+        rows.append(
+            [size, type(derived.dense).__name__, build_s, p50, p95, faiss_mb, peak_rss_mb()]
+        )
+        index._embedder = real_embedder
+    index._derived = None
+    return rows
+
+
+class _Precomputed:
+    """The real embedder, but query vectors come from a table (so search is timed alone)."""
+
+    def __init__(self, embedder, vectors: dict[str, np.ndarray]) -> None:
+        self._embedder, self._vectors = embedder, vectors
+
+    def embed_query_vec(self, text: str) -> np.ndarray:
+        return (
+            self._vectors.get(text)
+            if text in self._vectors
+            else self._embedder.embed_query_vec(text)
+        )
+
+    def __getattr__(self, name: str):
+        return getattr(self._embedder, name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=50, help="questions timed per size")
+    parser.add_argument("--skip-ingest", action="store_true", help="skip the cold ingest run")
+    args = parser.parse_args(argv)
+
+    from assistant.evaluate import load_qa
+    from assistant.tokenize import normalize
+
+    if not args.skip_ingest:
+        print("## Ingest (fresh index, empty vector cache)\n")
+        headers = [
+            "corpus",
+            "reports",
+            "passages",
+            "total s",
+            "embedding s",
+            "everything else s",
+            "passages/s embedded",
+        ]
+        print(table(headers, ingest_figures()) + "\n")
+    index = sample_index()
+    questions = [normalize(i.question) for i in load_qa(DEV_QA)][: args.queries]
+    seconds = [timed(index.embedder.embed_query_vec, q)[1] for q in questions]
+    p50, p95 = percentiles(seconds)
+    print(f"## Query embedding ({index.embedder.name}, {len(questions)} questions)\n")
+    print(table(["p50 ms", "p95 ms"], [[p50, p95]]) + "\n")
+    print("## Search (FAISS + BM25 + fusion + boosts, query vector precomputed)\n")
+    headers = [
+        "passages",
+        "FAISS index",
+        "build s",
+        "p50 ms",
+        "p95 ms",
+        "FAISS file MiB",
+        "peak RSS MiB",
+    ]
+    print(table(headers, search_figures(index, questions, args.sizes)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
