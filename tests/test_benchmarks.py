@@ -20,4 +20,5 @@ def test_baselines_rank_chunks_of_the_samples(sample_index):
     assert len(chunks) > 100 and all(len(c) <= retrieval.CHUNK_SIZE for c in chunks)
     ranked = retrieval.baselines(sample_index, chunks[:20], ["县审计局存在哪些问题？"])
     assert set(ranked) == {"dense", "bm25", "naive RRF"}
-    assert all(len(r[0]) == retrieval.DEPTH for r in ranked.values())
+    assert len(ranked["dense"][0]) == retrieval.DEPTH  # BM25 lists only chunks sharing a term
+    assert all(1 <= len(r[0]) <= retrieval.DEPTH for r in ranked.values())
