@@ -4,17 +4,9 @@ library's example reports, as Markdown, Word or DESIGN.md's JSON."""
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 from assistant.cli import JSON_FLAG, arg, command, error, print_json
-
-UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
-
-
-def default_path(title: str, fmt: str) -> Path:
-    """A file name from the outline's title (县民政局2024年工作计划-提纲.docx)."""
-    return Path(f"{UNSAFE_FILE_CHARS.sub('_', title)[:60]}-提纲.{fmt}")
 
 
 @command(
@@ -31,7 +23,7 @@ def outline_cmd(args: argparse.Namespace) -> int:
     """Print or write the outline; 2 for an unusable request, 1 for an index that cannot serve."""
     from assistant.index import Index, IndexMismatchError
     from assistant.outline import OutlineError, outline_for_index
-    from assistant.outline.export import to_docx, to_json, to_markdown
+    from assistant.outline.export import file_name, to_docx, to_json, to_markdown
 
     try:
         index = Index(args.index)
@@ -43,7 +35,7 @@ def outline_cmd(args: argparse.Namespace) -> int:
         error(args.index, exc)
         return 1
     if args.format == "docx":
-        path = to_docx(outline, args.output or default_path(outline.title, "docx"))
+        path = to_docx(outline, args.output or file_name(outline.title, "docx"))
     elif args.output:
         path = Path(args.output)
         path.write_text(to_markdown(outline, examples), encoding="utf-8")

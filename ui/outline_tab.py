@@ -3,16 +3,13 @@ Markdown with its sources, the chosen examples with their reasons, and .docx/.md
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
 from assistant.index import Index
 from assistant.outline import Example, OutlineError, outline_for_index
-from assistant.outline.export import to_docx, to_markdown
+from assistant.outline.export import file_name, to_docx, to_markdown
 from ui.render import esc_markdown
-
-UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 def report_choices(index: Index) -> list[tuple[str, str]]:
@@ -29,9 +26,8 @@ def example_choices(examples: list[Example]) -> list[tuple[str, str]]:
 
 def write_files(markdown: str, outline, directory: Path) -> tuple[str, str]:
     """The outline saved as .docx and .md under `directory`; their paths."""
-    stem = UNSAFE.sub("_", outline.title)[:60] or "提纲"
-    docx_path = to_docx(outline, directory / f"{stem}-提纲.docx")
-    md_path = directory / f"{stem}-提纲.md"
+    docx_path = to_docx(outline, directory / file_name(outline.title, "docx"))
+    md_path = directory / file_name(outline.title, "md")
     md_path.write_text(markdown, encoding="utf-8")
     return str(docx_path), str(md_path)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,16 @@ TITLE_SIZE = Pt(22)  # 二号
 SOURCE_SIZE = Pt(9)  # the small 来源 line under a heading
 SOURCE_GREY = RGBColor(0x66, 0x66, 0x66)
 MD_HEADING = {1: "##", 2: "###", 3: "####"}
+
+
+UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
+MAX_STEM_CHARS = 60
+
+
+def file_name(title: str, suffix: str) -> str:
+    """A safe file name for an outline: 县民政局2024年工作计划-提纲.docx."""
+    stem = UNSAFE_FILE_CHARS.sub("_", title)[:MAX_STEM_CHARS] or "outline"
+    return f"{stem}-提纲.{suffix}"
 
 
 def source_text(source: OutlineSource) -> str:
