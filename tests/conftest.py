@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,13 @@ from assistant.reports import parse_file
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.txt"))
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (for apps the tests launch)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

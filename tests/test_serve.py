@@ -5,21 +5,15 @@ without a password is refused."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
 from assistant.store import Store
+from tests.conftest import free_port
 
 START_TIMEOUT = 180  # seconds; a cold vector cache needs about a minute on 2 cores
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(check, timeout: float) -> float:

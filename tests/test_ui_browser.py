@@ -6,7 +6,6 @@ Screenshots of each state go to artifacts/."""
 from __future__ import annotations
 
 import shutil
-import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from docx import Document
 
 from assistant.index import Index
+from tests.conftest import free_port
 from ui.app import CSS, build_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,12 +43,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(index: Index, auth=None):
