@@ -124,11 +124,15 @@ def plan_years(periods: Iterable[str]) -> frozenset[int]:
 
 def _roles(text: str, planned: frozenset[int] = frozenset()) -> tuple[str, ...]:
     roles = [role for role, pattern in ROLE_WORDS if pattern.search(text)]
-    asks_planned = any(int(y) in planned for y in re.findall(r"(20\d{2})\s*年", text))
+    years = {int(y) for y in re.findall(r"(20\d{2})\s*年", text)}
+    asks_planned = bool(years & planned)
     if (PLAN_YEAR.search(text) or asks_planned) and "plan" not in roles:
         roles.append("plan")
     if asks_planned:  # "区残联2024年做了哪些工作" can only be answered by its 2024 plan
         roles = [r for r in roles if r != "summary"]
+    elif years and planned and "plan" in roles and "下半年" not in text:
+        # "2023年计划安排了多少项目" asks a summary's figure, not a plan
+        roles = [r for r in roles if r != "plan"]
     if "problem" in roles or "highlight" in roles:  # "存在哪些问题" is about problems only
         roles = [r for r in roles if r != "summary"]
     return tuple(roles)

@@ -59,6 +59,11 @@ def allowed_positions(derived: Derived, filters: Filters) -> list[int] | None:
     return keep
 
 
+def _achievement(role: str, wanted: tuple[str, ...]) -> bool:
+    """A highlight part reports what was done, so it answers a question about results too."""
+    return role == "highlight" and "summary" in wanted
+
+
 def _boost(query: Query, chunk: Chunk, derived: Derived) -> float:
     """The product of the soft boosts that apply to one passage."""
     report = derived.reports[chunk.report_id].report
@@ -66,7 +71,7 @@ def _boost(query: Query, chunk: Chunk, derived: Derived) -> float:
     if query.orgs and report.org in query.orgs:
         factor *= ORG_BOOST
     inferred = query.inferred
-    if inferred.role and chunk.role in inferred.role:
+    if inferred.role and (chunk.role in inferred.role or _achievement(chunk.role, inferred.role)):
         factor *= ROLE_BOOST
     if inferred.level and report.level in inferred.level:
         factor *= LEVEL_BOOST

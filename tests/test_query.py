@@ -16,3 +16,9 @@ def test_a_planned_year_asks_for_plans():
     assert parse_query("区残联2024年做了哪些工作？", planned=planned).inferred.role == ("plan",)
     assert parse_query("区残联2023年做了哪些工作？", planned=planned).inferred.role == ("summary",)
     assert parse_query("区残联2024年做了哪些工作？").inferred.role == ("summary",)
+
+
+def test_a_summarised_year_with_plan_words_asks_for_the_summary():
+    planned = plan_years(["2023年度"])
+    assert "plan" not in parse_query("县审计局2023年计划安排了多少个审计项目？", planned=planned).inferred.role
+    assert "plan" in parse_query("XX镇2023年下半年有什么计划？", planned=planned).inferred.role
