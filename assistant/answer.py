@@ -23,6 +23,7 @@ from assistant.tokenize import normalize
 ANSWER_HITS = 8  # passages retrieved for an answer
 MAX_REPORTS = 6  # report lines in one answer
 PASSAGES_PER_REPORT = 2
+SECTION_PASSAGES = 4  # a section question lists more of that one report's section
 QUOTES_PER_PASSAGE = 2
 ON_TOPIC_SHARE = 0.5  # see on_topic
 SECTION_QUOTES = 6  # a section question lists up to this many items of the section
@@ -127,6 +128,10 @@ def _pick(
     return sorted((a, b) for _, a, b in scored)
 
 
+def _unit_named(index: Index, hit: Hit, query: Query) -> bool:
+    return index.derived().reports[hit.chunk.report_id].report.org in query.orgs
+
+
 def _unit(index: Index, hit: Hit) -> str:
     report = index.derived().reports[hit.chunk.report_id].report
     return report.org if report.org != "unknown" else report.title
@@ -138,10 +143,15 @@ def compose(index: Index, query: Query, hits: list[Hit]) -> Answer:
     weights = term_weights(index, query)
     if query.topical:
         hits = on_topic(hits, weights)
+    if section:  # "县审计局存在哪些问题": that part of that unit's report, when it was found
+        asked = [r for r in query.inferred.role if r in ROLE_NAMES]
+        hits = [h for h in hits if h.chunk.role in asked and _unit_named(index, h, query)] or hits
     by_report: dict[str, list[Hit]] = {}
     for hit in hits:
         group = by_report.setdefault(hit.chunk.report_id, [])
-        if len(group) < PASSAGES_PER_REPORT and (len(by_report) <= MAX_REPORTS):
+        if len(group) < (SECTION_PASSAGES if section else PASSAGES_PER_REPORT) and (
+            len(by_report) <= MAX_REPORTS
+        ):
             group.append(hit)
     by_report = {rid: group for rid, group in list(by_report.items())[:MAX_REPORTS] if group}
     citations: list[Citation] = []
