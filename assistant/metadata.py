@@ -43,12 +43,23 @@ class Metadata:
     summary_year: int | None = None
 
 
+def _kind_patterns(name: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(kind, pattern) rows of a kind<TAB>word|word data file, in file order."""
+    text = resources.files("assistant").joinpath(f"data/{name}").read_text("utf-8")
+    rows = [r.split("\t") for r in text.splitlines() if r.strip() and not r.startswith("#")]
+    return tuple((kind, re.compile(words)) for kind, words in rows)
+
+
 @cache
 def department_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """(kind, pattern) pairs from data/departments.txt, in priority order."""
-    text = resources.files("assistant").joinpath("data/departments.txt").read_text("utf-8")
-    rows = [r.split("\t") for r in text.splitlines() if r.strip() and not r.startswith("#")]
-    return tuple((kind, re.compile(words)) for kind, words in rows)
+    return _kind_patterns("departments.txt")
+
+
+@cache
+def department_business() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(kind, pattern) pairs of each department kind's own business words."""
+    return _kind_patterns("department_business.txt")
 
 
 def level_of(org: str) -> str:

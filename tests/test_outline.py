@@ -300,3 +300,16 @@ def test_json_shape_matches_design(outline_of):
         for src in node["sources"]:
             assert set(src) == {"report_id", "report_title", "section_path"}
             assert isinstance(src["section_path"], list)
+
+
+def test_absent_department_gets_no_other_departments_business(outline_of):
+    outline, _ = outline_of("县教育局2024年工作计划")
+    headings = " ".join(n.heading for n in outline.nodes)
+    for word in ("收支", "合作社", "农资", "生产资料", "审计", "电商", "低保"):
+        assert word not in headings, word
+    assert any("安全生产" in n.heading for n in outline.nodes)
+
+
+def test_part_missing_from_same_department_examples_is_noted(outline_of):
+    outline, _ = outline_of(MINZHENG)
+    assert any(n.startswith("同类范文没有“存在问题”部分") for n in outline.notes)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.metadata import department_words
+from assistant.metadata import department_business, department_words
 from assistant.models import Outline, OutlineNode, OutlineSource, Report, Section
 from assistant.outline.adapt import first_sentence, mask_numbers, retarget
 from assistant.outline.examples import Example, profile, report_year
@@ -186,7 +186,12 @@ def build_outline(
         own = {i for i, e in enumerate(examples) if e.report.department == request.department}
         holders = {examples.index(e) for e, _ in tops}
         link = LINK_DEVIATIONS if holders & own else FOREIGN_LINK_DEVIATIONS
+        if own and not holders & own:
+            outline.notes.append(
+                f"同类范文没有“{ROLE_LABELS[role]}”部分，该部分取自其他单位的范文，请结合本单位实际改写。"
+            )
         themes = group(native(candidates(examples, role), request, examples), similarity, link)
+        themes = own_business(themes, request, own)
         relevance = _relevance(themes, request, examples, similarity)
         for theme in select_themes(themes, len(holders), request.focus, relevance, own):
             outline.nodes += _theme_nodes(theme, role, request, examples, similarity)
@@ -203,10 +208,33 @@ def build_outline(
     return outline
 
 
+SHARED_WORK = ("党建", "政务公开")  # every unit reports on these: never another's business
+
+
 def _foreign_words(department: str) -> re.Pattern[str]:
     """Words naming any department other than `department` (财政, 供销, 国资 …)."""
     others = [(k, p.pattern) for k, p in department_words() if k != department]
     return re.compile("|".join(f"{k}|{p}" for k, p in others))
+
+
+def _foreign_business(department: str) -> re.Pattern[str]:
+    """Words of another department kind's own business (收支, 合作社, 低保 …), leaving out
+    the work every unit shares (党建, 政务公开)."""
+    rows = department_business()
+    return re.compile("|".join(p.pattern for k, p in rows if k not in (department, *SHARED_WORK)))
+
+
+def own_business(themes: list[Theme], request: OutlineRequest, own: set[int]) -> list[Theme]:
+    """Drop themes drawn only from other departments' examples whose headings are about those
+    departments' own business (a 教育局 plan gets no 财政收支 theme); never all of them."""
+    business = _foreign_business(request.department)
+    kept = [
+        t
+        for t in themes
+        if any(m.example in own for m in t.members)
+        or not any(business.search(m.heading) for m in t.members)
+    ]
+    return kept or themes
 
 
 def native(
