@@ -80,6 +80,11 @@ def test_chat_answers_with_cards_and_follow_up(sample_index):
     assert len(messages) == 4 and "2024年工作谋划" in cards
 
 
+def test_chat_shows_a_question_with_html_as_text(sample_index):
+    *_, (messages, _, _) = chat.respond(sample_index, "<b>县审计局</b>存在哪些问题？<script>", [])
+    assert messages[0]["content"] == "&lt;b>县审计局&lt;/b>存在哪些问题？&lt;script>"
+
+
 def test_chat_explains_an_empty_question(sample_index):
     *_, (messages, cards, _) = chat.respond(sample_index, "？？", [])
     assert messages[-1]["content"].startswith("⚠️ 问题只有标点") and cards == ""

@@ -12,7 +12,14 @@ from assistant.index import Index
 from assistant.llm import llm_config
 from assistant.models import Answer
 from assistant.query import Filters
-from ui.render import answer_markdown, cards, citation_card, find_section, section_text
+from ui.render import (
+    answer_markdown,
+    cards,
+    citation_card,
+    esc_markdown,
+    find_section,
+    section_text,
+)
 
 ALL = ""  # the filter value meaning "any"
 EXAMPLE_QUESTIONS = [
@@ -96,7 +103,7 @@ def respond(
     """Chat update generator: (messages, citation cards HTML, the cleared question box)."""
     chat = list(chat or [])
     history = [message_text(m) for m in chat if m.get("role") == "user"]
-    chat.append({"role": "user", "content": question})
+    chat.append({"role": "user", "content": esc_markdown(question)})  # HTML shown as text
     filters = filters_of(level, department, role, period)
     try:
         if llm_config() is None:
