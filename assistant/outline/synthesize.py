@@ -70,11 +70,12 @@ def _point_text(passage: str) -> str:
 
 
 def _points(
-    theme: Theme, heading: str, examples: list[Example], own: set[int]
+    theme: Theme, heading: str, examples: list[Example], own: set[int], business: re.Pattern[str]
 ) -> list[tuple[str, OutlineSource]]:
     """2–4 reference points, round-robin over the theme's examples (the target department's
     first), numbers masked; a point that only repeats the heading is kept only when there is
-    nothing else."""
+    nothing else, and one about another department's own business (`business`) only when
+    no example of the target's department shares the theme."""
     queue: list[tuple[tuple[str, Section], Candidate]] = []
     for mine in (True, False):
         members = sorted(
@@ -84,10 +85,13 @@ def _points(
         queue += [(m.passages[d], m) for d in range(depth) for m in members if d < len(m.passages)]
     points: list[tuple[str, OutlineSource]] = []
     echoes: list[tuple[str, OutlineSource]] = []
+    mine_here = any(m.example in own for m in theme.members)
     for (passage, section), member in queue:
         text = _point_text(passage)
         point = (text, source(examples[member.example].report, section))
         if len(text) < MIN_POINT_LENGTH or any(text == t for t, _ in points):
+            continue
+        if mine_here and member.example not in own and business.search(text):
             continue
         (echoes if text in heading or heading in text else points).append(point)
         if len(points) == MAX_POINTS:
@@ -153,7 +157,7 @@ def _theme_nodes(
     members = sorted(theme.members, key=lambda m: m.example)
     node = OutlineNode(heading, 2, [source(examples[m.example].report, m.section) for m in members])
     own = {i for i, e in enumerate(examples) if e.report.department == request.department}
-    node.points = _points(theme, rep.heading, examples, own)
+    node.points = _points(theme, rep.heading, examples, own, _foreign_business(request.department))
     subs = [
         OutlineNode(
             retarget(mask_numbers(c.heading, keep_years=True), report, request, shift),
