@@ -70,6 +70,18 @@ def test_parse_topic_request_records_summary_and_plan():
     assert req.year is None and req.focus == []
 
 
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("县直机关2023年党建工作总结", "县直机关"),
+        ("XX社区2024年工作计划", "XX社区"),
+        ("帮我写一份2024年工作计划", ""),
+    ],
+)
+def test_parse_unit_names_of_many_shapes(text, org):
+    assert parse_request(text).org == org
+
+
 def test_parse_summary_and_plan_years():
     req = parse_request(EDUCATION)
     assert (req.org, req.department, req.kind) == ("县教育局", "教育", "总结+计划")

@@ -28,7 +28,8 @@ ORG_END = re.compile(
     r"20\d{2}|上半年|下半年|全年|年度|政务公开|政府信息公开|党建|D建|工作|总结|计划|打算|要点"
 )
 UNIT_TAIL = re.compile(
-    r"(局|委|办|办公室|镇|乡|街道|县|区|市|省|社|联|院|会|中心|政府|队|所|部|厅)$"
+    r"(局|委|办|办公室|镇|乡|街道|县|区|市|省|社|联|院|会|中心|政府|队|所|部|厅|机关|单位|"
+    r"支部|总支|党组|公司|集团|学校|医院|站|馆|社区|村)$"
 )
 # Words around the focus topics that are not topics themselves.
 FOCUS_FILLER = re.compile(
