@@ -31,5 +31,5 @@ def serve_cmd(args: argparse.Namespace) -> int:
     if refused:
         error("--host", refused)
         return 2
-    launch(args.index, args.host, args.port, auth)
+    launch(args.index, args.host, args.port, auth, args.insecure)
     return 0

@@ -9,9 +9,10 @@ import pytest
 from docx import Document
 
 from assistant.index import Index
+from tests.fake_llm import Reply
 from ui import chat, library, outline_tab
-from ui.render import answer_markdown, citation_card, esc_markdown, highlight
-from ui.serve import exposure_error, is_loopback, parse_auth
+from ui.render import answer_markdown, citation_card, context_html, esc_markdown, highlight, locate
+from ui.serve import exposure_error, is_loopback, launch, parse_auth
 
 GBK_REPORT = """县测试局2023年工作总结和2024年工作计划
 一、2023年工作总结
@@ -47,6 +48,16 @@ def test_card_and_answer_show_html_as_text():
     assert esc_markdown("a & <b>") == "a &amp; &lt;b>"
 
 
+def test_context_marks_the_cited_sentences_where_they_occur():
+    context = "（一）经责审计成果运用不到位\n目前，各级<b>组织</b>的运用\n没有完善的机制。"
+    assert locate(context, "（一）经责审计成果运用不到位。") == (0, 14)
+    assert locate(context, "没有完善的机制。") == (len(context) - 8, len(context) - 1)
+    assert locate(context, "不在上下文里") is None and locate(context, "。") is None
+    out = context_html(context, ["（一）经责审计成果运用不到位。", "各级<b>组织</b>的运用没有"])
+    assert out.startswith("<mark>（一）经责审计成果运用不到位</mark>\n目前，")
+    assert "<mark>各级&lt;b&gt;组织&lt;/b&gt;的运用\n没有</mark>" in out and "<b>" not in out
+
+
 @pytest.mark.parametrize(
     ("host", "auth", "insecure", "refused"),
     [
@@ -64,6 +75,12 @@ def test_exposure_needs_a_password_off_loopback(host, auth, insecure, refused):
     assert is_loopback(host) == (host in ("127.0.0.1", "localhost", "::1"))
 
 
+def test_launch_refuses_an_exposed_host_without_a_password(tmp_path):
+    with pytest.raises(ValueError, match="--auth USER:PASSWORD"):
+        launch(tmp_path / "index", host="0.0.0.0", block=False)
+    assert not (tmp_path / "index").exists()
+
+
 def test_auth_value_parsing():
     assert parse_auth("admin:s3cr:et") == ("admin", "s3cr:et")
     assert parse_auth(None) is None
@@ -78,6 +95,23 @@ def test_chat_answers_with_cards_and_follow_up(sample_index):
     assert 'class="cite-card"' in cards and "区残联2023年工作总结" in cards
     *_, (messages, cards, _) = chat.respond(sample_index, "那2024年呢？", messages)
     assert len(messages) == 4 and "2024年工作谋划" in cards
+
+
+def test_card_context_marks_the_support_in_the_whole_section(sample_index):
+    *_, (_, cards, _) = chat.respond(sample_index, "县审计局存在哪些问题？", [])
+    context = cards.split('class="cite-context">', 1)[1].split("</div>", 1)[0]
+    assert "<mark>（一）经责审计成果运用不到位</mark>" in context and "人少事多" in context
+
+
+def test_chat_streams_llm_tokens_then_shows_cards(sample_index, fake_llm):
+    fake_llm.script(Reply("2023年区残联救助残疾大学生55人[1]。", pieces=4))
+    updates = list(chat.respond(sample_index, "区残联2023年救助了多少残疾大学生？", []))
+    partial = [m[-1]["content"] for m, cards, _ in updates[:-1]]
+    assert len(partial) >= 2 and all(p.endswith("▌") for p in partial)
+    assert all(cards == "" for _, cards, _ in updates[:-1])
+    messages, cards, _ = updates[-1]
+    assert "55人[1]" in messages[-1]["content"] and 'id="cite-1"' in cards
+    assert "可连接" in library.status(sample_index) and "fake-chat" in library.status(sample_index)
 
 
 def test_chat_shows_a_question_with_html_as_text(sample_index):

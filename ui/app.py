@@ -13,7 +13,7 @@ import gradio as gr  # noqa: E402
 from assistant.index import Index  # noqa: E402
 from ui import chat, library, outline_tab  # noqa: E402
 from ui.render import CARD_CSS  # noqa: E402
-from ui.serve import Startup  # noqa: E402
+from ui.serve import MAX_UPLOAD_MB, Startup  # noqa: E402
 
 LEVELS = [("全部", ""), *((lv, lv) for lv in ("乡", "镇", "街道", "县", "区", "市", "省"))]
 ROLES = [
@@ -127,12 +127,16 @@ def _outline_tab(index: Index) -> None:
 def _library_tab(index: Index, status: gr.Markdown) -> None:
     with gr.Row():
         files = gr.File(
-            label="上传报告（.txt / .docx / .pdf / .md，可多选）",
+            label=f"上传报告（.txt / .docx / .pdf / .md，可多选；单个文件不超过 {MAX_UPLOAD_MB} MB）",
             file_count="multiple",
             file_types=[".txt", ".docx", ".pdf", ".md"],
             elem_id="upload-files",
         )
-        folder = gr.File(label="上传文件夹", file_count="directory", elem_id="upload-folder")
+        folder = gr.File(
+            label=f"上传文件夹（单个文件不超过 {MAX_UPLOAD_MB} MB）",
+            file_count="directory",
+            elem_id="upload-folder",
+        )
     results = gr.Dataframe(
         headers=library.RESULT_HEADERS, label="入库结果", elem_id="ingest-results"
     )

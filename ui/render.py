@@ -5,8 +5,9 @@ HTML inside a report or a question is shown as text, never rendered."""
 from __future__ import annotations
 
 import html
+import re
 
-from assistant.chunks import PATH_SEP
+from assistant.chunks import PATH_SEP, headed, render
 from assistant.models import Report, Section
 
 ROLE_NAMES = {
@@ -28,6 +29,9 @@ CARD_CSS = """
   border-radius:6px;max-height:420px;overflow:auto}
 .report-tree {white-space:pre-wrap;line-height:1.6;font-family:inherit}
 """
+
+
+TRAILING = "。；;，,：:"  # punctuation a passage may add after a heading line
 
 
 def esc(text: object) -> str:
@@ -54,12 +58,23 @@ def highlight(text: str, spans: list[list[int]] | list[tuple[int, int]]) -> str:
 
 def section_text(section: Section) -> str:
     """A section's whole subtree as plain text: headings as written, then their bodies."""
-    lines = [f"{section.marker}{section.heading}"] if section.heading else []
-    if section.text:
-        lines.append(section.text)
-    for child in section.children:
-        lines.append(section_text(child))
-    return "\n".join(lines)
+    return headed(section, render(section))
+
+
+def locate(text: str, needle: str) -> tuple[int, int] | None:
+    """Where `needle` occurs in `text` ignoring whitespace and its closing punctuation
+    (passages re-wrap lines and end inline headings with 。); None when absent."""
+    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
+    flat = "".join(text[i] for i in kept)
+    target = re.sub(r"\s+", "", needle).rstrip(TRAILING)
+    pos = flat.find(target) if target else -1
+    return (kept[pos], kept[pos + len(target) - 1] + 1) if pos >= 0 else None
+
+
+def context_html(context: str, quotes: list[str]) -> str:
+    """The section in context, escaped, with the cited sentences marked where they occur."""
+    spans = [span for q in quotes if (span := locate(context, q))]
+    return highlight(context, spans)
 
 
 def find_section(report: Report, path: list[str]) -> Section | None:
@@ -79,9 +94,10 @@ def citation_card(citation: dict, org: str, context: str) -> str:
     path = PATH_SEP.join(citation["section_path"])
     unit = f"{esc(org)} · " if org and org != "unknown" else ""
     spans = citation.get("spans") or []
+    quotes = citation.get("quotes") or [citation["text"]]
     details = (
         f"<details><summary>查看原文上下文（{esc(path)}）</summary>"
-        f'<div class="cite-context">{esc(context)}</div></details>'
+        f'<div class="cite-context">{context_html(context, quotes)}</div></details>'
         if context
         else ""
     )

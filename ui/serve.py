@@ -15,7 +15,8 @@ from assistant.index import Index
 from assistant.ingest import ingest
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
-MAX_UPLOAD = "50mb"  # the loader refuses larger files anyway: a report is a few MB at most
+MAX_UPLOAD_MB = 50  # the loader refuses larger files anyway: a report is a few MB at most
+MAX_UPLOAD = f"{MAX_UPLOAD_MB}mb"
 AUTH_ENV = "REPORT_ASSISTANT_AUTH"  # user:password, the env form of --auth
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -58,7 +59,7 @@ class Startup:
     message: str = ""
 
     def text(self) -> str:
-        return f"⏳ {self.message}" if self.running else ""
+        return f"**{self.message}**" if self.running else ""  # no emoji: CJK fonts lack them
 
 
 def build_samples(index: Index, startup: Startup) -> None:
@@ -104,9 +105,14 @@ def launch(
     host: str = "127.0.0.1",
     port: int = 7860,
     auth: tuple[str, str] | None = None,
+    insecure: bool = False,
     block: bool = True,
 ):
-    """Open the index, start the first-start build if needed, and serve the app."""
+    """Open the index, start the first-start build if needed, and serve the app (ValueError
+    when `host` is off loopback with neither `auth` nor `insecure`)."""
+    refused = exposure_error(host, auth, insecure)
+    if refused:
+        raise ValueError(refused)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from ui.app import CSS, build_app
 
