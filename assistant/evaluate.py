@@ -163,7 +163,7 @@ def run_eval(index, items: list[QAItem], k: int = 5) -> dict:
     return score(items, retrieved, k=k, abstained=abstained)
 
 
-CITATION_MARK = re.compile(r"\[(\d+)\]")
+CITATION_MARK = re.compile(r"\[(\d{1,3})\]")  # [2023] in 川府发[2023]3号 is no citation
 
 
 def citations_resolve(answer) -> bool:

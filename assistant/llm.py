@@ -2,7 +2,8 @@
 
 Passages are numbered and wrapped in <passage> tags (their own angle brackets neutralised), so
 text inside a document stays data. After generation every [n] is checked against the passages
-given: unknown numbers are dropped, sentences without a citation are flagged in the notice.
+given: unknown numbers are dropped, the rest renumbered in order of use, and sentences without
+a citation are flagged in the notice.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ from assistant.chunks import PATH_SEP
 from assistant.models import Answer, Citation, Hit
 from prompts import load_prompt
 
-DEFAULT_TIMEOUT = 60.0  # seconds for a whole answer; an endpoint slower than this is "down"
-CITATION = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
-SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
+DEFAULT_TIMEOUT = 60.0  # seconds the endpoint may stay silent (connecting, or between tokens)
+# [n], 【n】, ［n］, with lists [1,3] / [1、3] and ranges [1-3]; at most 3 digits, so a
+# document number such as 川府发[2023]3号 is not taken for a citation
+CITATION = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、\-–~～]\s*\d{1,3})*)\s*[\]】］]")
+CITED_NUMBER = re.compile(r"(\d+)(?:\s*[\-–~～]\s*(\d+))?")
+MARK = re.compile(r"\[\d{1,3}\]")  # a checked citation as it stands in the cleaned text
+# a sentence with the citations that follow its end punctuation (「……55人。[1]」 is cited)
+SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*(?:[ \t]*\[\d{1,3}\])*")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MIN_CLAIM_CJK = 8  # a sentence with fewer Chinese characters is not a claim needing a citation
 ABSTAIN_PHRASE = "未找到"
@@ -47,8 +53,18 @@ def llm_config() -> LLMConfig | None:
         base_url=base_url,
         model=model,
         api_key=os.environ.get("REPORT_ASSISTANT_LLM_API_KEY") or "not-needed",
-        timeout=float(os.environ.get("REPORT_ASSISTANT_LLM_TIMEOUT") or DEFAULT_TIMEOUT),
+        timeout=_timeout(os.environ.get("REPORT_ASSISTANT_LLM_TIMEOUT", "")),
     )
+
+
+def _timeout(raw: str) -> float:
+    """Seconds from the environment; anything but a positive number means DEFAULT_TIMEOUT
+    (a typo there must not break every answer)."""
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return seconds if 0 < seconds < float("inf") else DEFAULT_TIMEOUT
 
 
 def reachable(config: LLMConfig, timeout: float = REACH_TIMEOUT) -> bool:
@@ -137,26 +153,38 @@ def generate(question: str, hits: list[Hit], on_token: Callable[[str], None] | N
     return stream_text(build_messages(question, hits), on_token, config)
 
 
+def _cited(group: str, n_passages: int) -> tuple[list[int], list[str]]:
+    """The passage numbers one mark's group names ("1，3" or "2-4"), and a warning for each
+    number or range that names no passage."""
+    numbers: list[int] = []
+    warnings: list[str] = []
+    for match in CITED_NUMBER.finditer(group):
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        if 1 <= first <= last <= n_passages:
+            numbers += [n for n in range(first, last + 1) if n not in numbers]
+        else:
+            warnings.append(f"引用[{match.group(0)}]不对应任何检索段落，已删除")
+    return numbers, warnings
+
+
 def check_citations(text: str, n_passages: int) -> tuple[str, list[int], list[str]]:
-    """(text with only valid [n] marks, numbers used in order of first use, warnings)."""
+    """(text whose valid citations are renumbered [1]..[m] in order of first use, the passage
+    numbers they stand for in that order, warnings for dropped marks and uncited claims)."""
     used: list[int] = []
     warnings: list[str] = []
 
     def keep(match: re.Match[str]) -> str:
-        valid = []
-        for n in map(int, re.findall(r"\d+", match.group(1))):
-            if 1 <= n <= n_passages:
-                valid.append(n)
-                if n not in used:
-                    used.append(n)
-            else:
-                warnings.append(f"引用[{n}]不对应任何检索段落，已删除")
-        return "".join(f"[{n}]" for n in valid)
+        numbers, dropped = _cited(match.group(1), n_passages)
+        warnings.extend(dropped)
+        used.extend(n for n in numbers if n not in used)
+        return "".join(f"[{used.index(n) + 1}]" for n in numbers)
 
     clean = CITATION.sub(keep, text)
-    for sentence in SENTENCE_END.split(clean):
+    for sentence in SENTENCE.findall(clean):
         claim = len(CJK.findall(sentence)) >= MIN_CLAIM_CJK and ABSTAIN_PHRASE not in sentence
-        if claim and not CITATION.search(sentence):
+        # 「主要做了以下工作：」 only heads the cited list that follows
+        lead_in = sentence.rstrip().endswith(("：", ":"))
+        if claim and not lead_in and not MARK.search(sentence):
             warnings.append(f"未标注出处的句子：{sentence.strip()[:40]}")
     return clean, used, warnings
 
@@ -165,10 +193,8 @@ def llm_answer(question: str, hits: list[Hit], on_token: Callable[[str], None] |
                config: LLMConfig | None = None) -> Answer:
     """The LLM's answer with citations renumbered 1..m in order of use; LLMError on failure."""
     text, used, warnings = check_citations(generate(question, hits, on_token, config), len(hits))
-    renumber = {old: new for new, old in enumerate(used, 1)}
-    text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", text)
-    citations = [Citation(n=renumber[old], hit=hits[old - 1]) for old in used]
-    if not CJK.search(CITATION.sub("", text)):
+    citations = [Citation(n=new, hit=hits[old - 1]) for new, old in enumerate(used, 1)]
+    if not CJK.search(MARK.sub("", text)):
         raise LLMError("nothing usable left in the answer")
     abstained = ABSTAIN_PHRASE in text and not citations
     if not citations and not abstained:  # an answer that cites nothing cannot be traced

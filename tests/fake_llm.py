@@ -1,8 +1,9 @@
 """A real OpenAI-compatible chat-completions server on loopback, with scripted replies.
 
 It speaks the wire protocol the LangChain client uses (POST /v1/chat/completions, JSON or
-server-sent events when "stream" is true), so tests exercise HTTP, streaming and timeouts for
-real. Each request takes the next scripted `Reply` (the last one repeats) and is recorded.
+server-sent events when "stream" is true, written delta by delta), so tests exercise HTTP,
+streaming and timeouts for real. Each request is recorded and takes the next scripted `Reply`
+(the last one repeats) or, when the script is a function, the Reply it makes of the request.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -24,13 +26,17 @@ class Reply:
     delay: float = 0.0  # seconds before answering (longer than the client timeout = "slow")
     malformed: bool = False  # a body that is not the protocol (broken JSON / SSE)
     pieces: int = 4  # streamed deltas the text is cut into
+    gap: float = 0.0  # seconds between streamed deltas (longer than the timeout = a stall)
+
+
+Script = Callable[[dict], Reply]  # the reply made from the request's JSON body
 
 
 class FakeLLM:
     """The server: `replies` is the script, `requests` the JSON bodies received."""
 
     def __init__(self, replies: list[Reply] | None = None) -> None:
-        self.replies = list(replies or [Reply("好的。")])
+        self.replies: list[Reply] | Script = list(replies or [Reply("好的。")])
         self.requests: list[dict] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -42,15 +48,24 @@ class FakeLLM:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def script(self, *replies: Reply) -> None:
-        """Replace the script (and forget earlier requests)."""
+    def script(self, *replies: Reply | Script) -> None:
+        """Replace the script with replies in turn or one function (and forget the requests)."""
         with self._lock:
-            self.replies, self.requests = list(replies) or [Reply("好的。")], []
+            if len(replies) == 1 and callable(replies[0]):
+                self.replies = replies[0]
+            else:
+                self.replies = [r for r in replies if isinstance(r, Reply)] or [Reply("好的。")]
+            self.requests = []
 
     def next_reply(self, body: dict) -> Reply:
+        """Record the request and decide its reply."""
         with self._lock:
             self.requests.append(body)
-            return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+            if callable(self.replies):
+                script = self.replies
+            else:
+                return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        return script(body)
 
     def start(self) -> FakeLLM:
         self._thread.start()
@@ -128,12 +143,26 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 kind = "text/event-stream" if body.get("stream") else "application/json"
                 self._send(200, b"data: {not json\n\n<html>oops", kind)
             elif body.get("stream"):
-                events = [_delta(p, model) for p in _chunks(reply.text, reply.pieces)]
-                events.append(_delta(None, model, "stop"))
-                payload = "".join(f"data: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events)
-                self._send(200, (payload + "data: [DONE]\n\n").encode(), "text/event-stream")
+                self._stream(reply, model)
             else:
                 data = json.dumps(_completion(reply.text, model), ensure_ascii=False)
                 self._send(200, data.encode(), "application/json")
+
+        def _stream(self, reply: Reply, model: str) -> None:
+            """The reply as server-sent events, flushed one delta at a time, `gap` apart."""
+            events = [_delta(p, model) for p in _chunks(reply.text, reply.pieces)]
+            events.append(_delta(None, model, "stop"))
+            lines = [f"data: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")  # the body ends when the connection does
+            self.end_headers()
+            self.close_connection = True
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                for i, line in enumerate([*lines, "data: [DONE]\n\n"]):
+                    if i and reply.gap:
+                        time.sleep(reply.gap)
+                    self.wfile.write(line.encode())
+                    self.wfile.flush()
 
     return Handler

@@ -14,7 +14,7 @@ from assistant.cli import main
 from assistant.evaluate import citations_resolve
 from assistant.index import Index
 from assistant.ingest import ingest
-from assistant.llm import check_citations
+from assistant.llm import MARK, check_citations
 from tests.fake_llm import Reply
 
 FACT = "区残联2023年救助了多少残疾大学生？"
@@ -62,10 +62,57 @@ def test_uncited_claims_are_flagged(sample_index, fake_llm):
     assert result.citations
 
 
-def test_full_width_and_grouped_citations_are_read():
+def test_full_width_and_grouped_citations_are_read_and_renumbered():
     text, used, warnings = check_citations("甲乙丙丁戊己庚辛【2】。壬癸子丑寅卯辰巳[1，3]。", 3)
-    assert text == "甲乙丙丁戊己庚辛[2]。壬癸子丑寅卯辰巳[1][3]。"
+    assert text == "甲乙丙丁戊己庚辛[1]。壬癸子丑寅卯辰巳[2][3]。"
     assert used == [2, 1, 3] and warnings == []
+
+
+CLAIM = "区残联救助残疾大学生五十五人"  # a sentence long enough to need a citation
+
+
+@pytest.mark.parametrize(
+    ("reply", "text", "used"),
+    [
+        (f"{CLAIM}[1,2]。", f"{CLAIM}[1][2]。", [1, 2]),
+        (f"{CLAIM}[ 2 , 1 ]。", f"{CLAIM}[1][2]。", [2, 1]),
+        (f"{CLAIM}[1、3]。", f"{CLAIM}[1][2]。", [1, 3]),
+        (f"{CLAIM}【3】。", f"{CLAIM}[1]。", [3]),
+        (f"{CLAIM}［2］。", f"{CLAIM}[1]。", [2]),
+        (f"{CLAIM}[２]。", f"{CLAIM}[1]。", [2]),
+        (f"{CLAIM}【1，2】。", f"{CLAIM}[1][2]。", [1, 2]),
+        (f"{CLAIM}[2-4]。", f"{CLAIM}[1][2][3]。", [2, 3, 4]),
+        (f"{CLAIM}[3][3]。另有帮扶举措若干项[3]。", f"{CLAIM}[1][1]。另有帮扶举措若干项[1]。", [3]),
+        (f"{CLAIM}。[1]另有就业帮扶举措若干项。[2]", f"{CLAIM}。[1]另有就业帮扶举措若干项。[2]", [1, 2]),
+        (f"依据川府发[2023]3号文件{CLAIM}[4]。", f"依据川府发[2023]3号文件{CLAIM}[1]。", [4]),
+        (f"主要做了以下工作：\n- {CLAIM}[1]；", f"主要做了以下工作：\n- {CLAIM}[1]；", [1]),
+        ("资料库中未找到区残联二〇二二年的救助人数。", "资料库中未找到区残联二〇二二年的救助人数。", []),
+    ],
+)
+def test_citation_forms(reply, text, used):
+    assert check_citations(reply, 4) == (text, used, [])
+
+
+@pytest.mark.parametrize(
+    ("reply", "text", "warning"),
+    [
+        (f"{CLAIM}[0]。", f"{CLAIM}。", "引用[0]"),
+        (f"{CLAIM}[1][5]。", f"{CLAIM}[1]。", "引用[5]"),
+        (f"{CLAIM}[2,9]。", f"{CLAIM}[1]。", "引用[9]"),
+        (f"{CLAIM}[3-7]。", f"{CLAIM}。", "引用[3-7]"),
+        (f"{CLAIM}[3-1]。", f"{CLAIM}。", "引用[3-1]"),
+        (f"{CLAIM}。", f"{CLAIM}。", "未标注出处的句子：区残联"),
+        (f"{CLAIM}[1]。\n{CLAIM}", f"{CLAIM}[1]。\n{CLAIM}", "未标注出处的句子"),
+    ],
+)
+def test_citation_problems_are_warned(reply, text, warning):
+    clean, _, warnings = check_citations(reply, 4)  # a claim left with no mark is flagged too
+    assert clean == text and warnings[0].startswith(warning)
+    assert len(warnings) == 1 + (not MARK.search(clean) and "引用" in warning)
+
+
+def test_short_phrases_need_no_citation():
+    assert check_citations("如下。\n好的！", 4) == ("如下。\n好的！", [], [])
 
 
 def test_an_answer_citing_nothing_falls_back(sample_index, fake_llm):
