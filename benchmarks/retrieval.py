@@ -42,11 +42,19 @@ def baseline_chunks() -> list[str]:
     return chunks
 
 
+def naive_rrf(rankings: list[list[int]], k: int = RRF_K) -> list[int]:
+    """Reciprocal-rank fusion with equal weights: sum of 1 / (k + rank), best first."""
+    scores: dict[int, float] = {}
+    for ranked in rankings:
+        for rank, pos in enumerate(ranked, start=1):
+            scores[pos] = scores.get(pos, 0.0) + 1.0 / (k + rank)
+    return sorted(scores, key=lambda pos: (-scores[pos], pos))
+
+
 def baselines(index, chunks: list[str], questions: list[str]) -> dict[str, list[list[str]]]:
     """Ranked chunk texts per question for dense, BM25 and their naive fusion."""
     from assistant import dense, sparse
     from assistant.embed import embed_with_cache
-    from assistant.retrieve import fuse
     from assistant.tokenize import tokenize
 
     vectors = embed_with_cache(index.embedder, index.cache, chunks)
@@ -57,22 +65,23 @@ def baselines(index, chunks: list[str], questions: list[str]) -> dict[str, list[
         qvec = index.embedder.embed_query_vec(question)
         by_dense = dense.search(faiss_index, qvec, CANDIDATES, None)[1].tolist()
         by_bm25 = sparse.search(bm25, tokenize(question), CANDIDATES, None)[1].tolist()
-        fused = fuse([(1.0, by_dense), (1.0, by_bm25)])
-        by_rrf = sorted(fused, key=lambda pos: fused[pos][0], reverse=True)
+        by_rrf = naive_rrf([by_dense, by_bm25])
         for name, ranked in (("dense", by_dense), ("bm25", by_bm25), ("naive RRF", by_rrf)):
             out[name].append([chunks[p] for p in ranked[:DEPTH]])
     return out
 
 
-def ours(index, questions: list[str]) -> list[list[str]]:
-    """Ranked passages of this project, as DESIGN.md joins them for matching."""
+def ours(index, questions: list[str]) -> tuple[list[list[str]], list[list[str]]]:
+    """Ranked passages of this project: as DESIGN.md joins them for matching, and text alone."""
     from assistant.chunks import PATH_SEP
     from assistant.retrieve import query_for, search_query
 
-    return [
+    runs = [search_query(index, query_for(index, q), DEPTH) for q in questions]
+    joined = [
         [h.chunk.report_title + PATH_SEP.join(h.chunk.section_path) + h.chunk.text for h in hits]
-        for hits in (search_query(index, query_for(index, q), DEPTH) for q in questions)
+        for hits in runs
     ]
+    return joined, [[h.chunk.text for h in hits] for hits in runs]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     questions = [i.question for i in items]
     index = sample_index(args.index)
     chunks = baseline_chunks()
-    systems = {"this project": ours(index, questions)}
+    joined, text_only = ours(index, questions)
+    systems = {"this project": joined, "this project, matched on text only": text_only}
     systems |= {
         f"LangChain 500/50 + {name}": ranked
         for name, ranked in baselines(index, chunks, questions).items()
