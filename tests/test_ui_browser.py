@@ -16,6 +16,7 @@ from docx import Document
 from assistant.index import Index
 from tests.conftest import free_port
 from ui.app import CSS, build_app
+from ui.serve import Startup
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,6 +31,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 WAIT_MS = 60_000
+LOCALE = "zh-CN"  # our users' browsers: Gradio's own labels (upload, login) then read Chinese
 GBK_REPORT = """县测试局2023年工作总结和2024年工作计划
 一、2023年工作总结
 （一）窨井盖专项整治扎实推进。全年排查窨井盖XX处，更换破损窨井盖XX个。
@@ -45,13 +47,13 @@ pytestmark = [
 ]
 
 
-def serve(index: Index, auth=None):
+def serve(index: Index, auth=None, startup: Startup | None = None, **options):
     """The app launched in-process on a free loopback port; (app, url)."""
     port = free_port()
-    app = build_app(index)
+    app = build_app(index, startup)
     app.launch(
         server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, share=False,
-        auth=auth, css=CSS, quiet=True,
+        auth=auth, css=CSS, quiet=True, **options,
     )
     return app, f"http://127.0.0.1:{port}/"
 
@@ -76,13 +78,28 @@ def sample_app(sample_index):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale=LOCALE
+    )
     yield context.new_page()
     context.close()
 
 
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+def shot(page, name: str, full_page: bool = True) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+def settled(page, elem_id: str) -> None:
+    """Wait until the component `elem_id` shows no pending-event spinner."""
+    page.wait_for_function(
+        f"!document.querySelector('#{elem_id} .progress-text')", timeout=WAIT_MS
+    )
+
+
+def pick(page, elem_id: str, label: str) -> None:
+    """Choose the option starting with `label` in the dropdown `elem_id`."""
+    page.click(f"#{elem_id} input")
+    page.locator("[role=option]", has_text=label).first.click()
 
 
 def ask(page, question: str) -> float:
@@ -110,6 +127,7 @@ def test_question_shows_citation_cards_and_context(page, sample_app):
     assert not context.is_visible()
     page.locator("#citations details summary").first.click()
     assert context.is_visible() and "人少事多的矛盾较为突出" in context.inner_text()
+    assert "经责审计成果运用不到位" in context.locator("mark").first.inner_text()
     shot(page, "2-citation-context")
 
 
@@ -125,11 +143,12 @@ def test_follow_up_question_in_context(page, sample_app):
     shot(page, "3-follow-up")
 
 
-def test_gbk_upload_is_listed_and_searchable(page, browser, tmp_path):
+def test_gbk_upload_is_listed_searchable_and_removable(page, browser, tmp_path):
     index = Index(tmp_path / "index")
     app, url = serve(index)
     path = tmp_path / "县测试局.txt"
     path.write_bytes(GBK_REPORT.encode("gbk"))
+    title = "县测试局2023年工作总结和2024年工作计划"
     try:
         page.goto(url)
         page.get_by_role("tab", name="资料库").click()
@@ -138,15 +157,68 @@ def test_gbk_upload_is_listed_and_searchable(page, browser, tmp_path):
             "document.querySelector('#ingest-results').innerText.includes('已入库')", timeout=WAIT_MS
         )
         page.fill("#report-search textarea, #report-search input", "测试局")
+        settled(page, "reports")
+        assert title in page.inner_text("#reports")
+        pick(page, "report-pick", title)
         page.wait_for_function(
-            "document.querySelector('#reports').innerText.includes('县测试局2023年工作总结')",
-            timeout=WAIT_MS,
+            "document.querySelector('#report-tree').innerText.includes('［问题］')", timeout=WAIT_MS
         )
-        shot(page, "4-upload-listed")
+        assert "三、2024年工作计划　［计划］" in page.inner_text("#report-tree")
+        shot(page, "4-upload-listed-tree")
         page.get_by_role("tab", name="问答").click()
         ask(page, "哪些单位在整治窨井盖？")
-        assert "县测试局2023年工作总结和2024年工作计划" in page.inner_text("#citations")
+        assert title in page.inner_text("#citations")
         shot(page, "5-upload-searchable")
+        page.get_by_role("tab", name="资料库").click()
+        pick(page, "report-pick", title)
+        page.click("#remove")
+        page.wait_for_function(
+            "document.querySelector('#removed').innerText.includes('已删除报告')", timeout=WAIT_MS
+        )
+        settled(page, "reports")
+        assert title not in page.inner_text("#reports") and index.store.list_reports() == []
+    finally:
+        app.close()
+        index.close()
+
+
+def test_oversized_upload_is_refused_with_the_limit(page, tmp_path):
+    index = Index(tmp_path / "index")
+    app, url = serve(index, max_file_size="1kb")
+    path = tmp_path / "很长的报告.txt"
+    path.write_text("县测试局2023年工作总结\n一、工作总结\n" + "开展工作。" * 400, encoding="utf-8")
+    try:
+        page.goto(url)
+        page.get_by_role("tab", name="资料库").click()
+        page.locator("#upload-files input[type=file]").set_input_files(str(path))
+        page.get_by_text("很长的报告.txt").wait_for(state="visible", timeout=WAIT_MS)
+        page.wait_for_timeout(500)  # the toast slides in
+        shot(page, "9-upload-too-large", full_page=False)  # the toast is fixed to the viewport
+        assert "1.0 Kb" in page.inner_text("body") and index.store.list_reports() == []
+    finally:
+        app.close()
+        index.close()
+
+
+def test_first_start_progress_shows_on_the_page(page, tmp_path):
+    index = Index(tmp_path / "index")
+    startup = Startup(True, "首次启动，正在建立示例资料库：向量化 128/303 段")
+    app, url = serve(index, startup=startup)
+    path = tmp_path / "县测试局.txt"
+    path.write_bytes(GBK_REPORT.encode("gbk"))
+    try:
+        page.goto(url)
+        page.wait_for_selector("#question textarea", timeout=WAIT_MS)
+        assert "向量化 128/303 段" in page.inner_text("#status")
+        shot(page, "0-first-start-progress")
+        from assistant.ingest import ingest
+
+        ingest([path], index)
+        startup.running = False
+        page.wait_for_function(
+            "document.querySelector('#status').innerText.includes('1 篇报告')", timeout=WAIT_MS
+        )
+        assert "首次启动" not in page.inner_text("#status")
     finally:
         app.close()
         index.close()
@@ -175,7 +247,7 @@ def test_login_required_when_auth_is_on(browser, sample_index):
     app, url = serve(sample_index, auth=("官员", "正确密码"))
     try:
         for password, admitted in (("错误密码", False), ("正确密码", True)):
-            context = browser.new_context(viewport={"width": 1200, "height": 800})
+            context = browser.new_context(viewport={"width": 1200, "height": 800}, locale=LOCALE)
             page = context.new_page()
             page.goto(url)
             page.locator("input[type=text], input[name=username]").first.fill("官员")
@@ -187,6 +259,7 @@ def test_login_required_when_auth_is_on(browser, sample_index):
             else:
                 page.wait_for_timeout(1500)
                 assert page.locator("#question textarea").count() == 0
+                assert "凭据不正确" in page.inner_text("body")
                 shot(page, "7-login-refused")
             context.close()
     finally:

@@ -152,8 +152,8 @@ def _library_tab(index: Index, status: gr.Markdown) -> None:
             outline_tab.report_choices(index), label="查看报告", elem_id="report-pick"
         )
         whole_file = gr.Checkbox(label="删除整个来源文件", value=False)
-        delete = gr.Button("删除", variant="stop")
-    removed = gr.Markdown()
+        delete = gr.Button("删除", variant="stop", elem_id="remove")
+    removed = gr.Markdown(elem_id="removed")
     tree = gr.HTML(elem_id="report-tree")
 
     def refresh(text=""):
