@@ -1,7 +1,8 @@
 """Speed and memory: ingest of the sample corpus split into embedding and everything else;
 search latency p50/p95 at 1k, 10k and 100k passages; the real embedder's query time; memory.
 
-    python benchmarks/speed.py [--sizes 1000 10000 100000] [--queries 50] [--skip-ingest]
+    python benchmarks/speed.py [--sizes 1000 10000 100000] [--queries 50]
+                               [--skip-ingest | --warm] [--json FILE]
 
 The large sizes recombine the sample passages (text cycled, vectors of the real passages with
 a little noise, renormalised) and run the same FAISS + BM25 + fusion + boosts path as a real
@@ -11,6 +12,8 @@ search (`search_query`), with query vectors embedded beforehand so the embedder 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import tempfile
 from dataclasses import replace
@@ -34,8 +37,35 @@ NOISE = 0.05  # spread of the stand-in vectors around the real ones
 SEED = 7
 
 
-def ingest_figures() -> list[list[object]]:
-    """Sample ingest on a fresh index with an empty vector cache: total, embedding, rest."""
+INGEST_HEADERS = [
+    "corpus",
+    "reports",
+    "passages",
+    "total s",
+    "embedding s",
+    "everything else s",
+    "passages/s embedded",
+    "index on disk MiB",
+]
+SEARCH_HEADERS = [
+    "passages",
+    "FAISS index",
+    "build s",
+    "p50 ms",
+    "p95 ms",
+    "FAISS file MiB",
+    "peak RSS MiB",
+]
+
+
+def dir_mb(path: Path) -> float:
+    """Size of the files under a directory, in MiB."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def ingest_figures(warm: bool = False) -> list[list[object]]:
+    """Sample ingest on a fresh index: total, embedding, rest, size on disk. The vector cache
+    is empty unless `warm` (then the shared benchmark cache is used and embedding is lookups)."""
     from assistant.chunks import chunk_report, context_text
     from assistant.embed import VectorCache, embed_with_cache
     from assistant.index import Index
@@ -44,14 +74,19 @@ def ingest_figures() -> list[list[object]]:
     from assistant.reports import parse_file
 
     with tempfile.TemporaryDirectory() as tmp:
-        cache = VectorCache(Path(tmp) / "vectors.sqlite")
-        index = Index(Path(tmp) / "index")
+        index = Index(Path(tmp) / "index")  # its cache: the shared one (benchmarks.common)
+        if warm:
+            cache = index.cache
+        else:
+            index.cache.close()
+            cache = index.cache = VectorCache(Path(tmp) / "vectors.sqlite")
         reports = [r for p in sorted(SAMPLES.glob("*.txt")) for r in parse_file(load_file(p))]
         texts = [context_text(c) for r in reports for c in chunk_report(r)]
         _, embed_s = timed(embed_with_cache, index.embedder, cache, texts)
-        index.cache = cache  # the rest of the ingest finds every vector cached
-        result, rest_s = timed(ingest, [SAMPLES], index)
+        result, rest_s = timed(ingest, [SAMPLES], index)  # finds every vector cached
         index.close()
+        cache.close()
+        on_disk = dir_mb(Path(tmp) / "index")
     return [
         [
             "sample corpus",
@@ -61,6 +96,7 @@ def ingest_figures() -> list[list[object]]:
             embed_s,
             rest_s,
             len(texts) / embed_s,
+            on_disk,
         ]
     ]
 
@@ -117,9 +153,11 @@ class _Precomputed:
     """The real embedder, but query vectors come from a table (so search is timed alone)."""
 
     def __init__(self, embedder, vectors: dict[str, np.ndarray]) -> None:
+        """Wrap `embedder`; `vectors` maps question text to its query vector."""
         self._embedder, self._vectors = embedder, vectors
 
     def embed_query_vec(self, text: str) -> np.ndarray:
+        """The precomputed vector of a known question, else the real embedder's."""
         return (
             self._vectors.get(text)
             if text in self._vectors
@@ -127,48 +165,50 @@ class _Precomputed:
         )
 
     def __getattr__(self, name: str):
+        """Everything else from the real embedder."""
         return getattr(self._embedder, name)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the figures asked for, print them as Markdown tables (and JSON with --json)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--queries", type=int, default=50, help="questions timed per size")
-    parser.add_argument("--skip-ingest", action="store_true", help="skip the cold ingest run")
+    once = parser.add_mutually_exclusive_group()
+    once.add_argument("--skip-ingest", action="store_true", help="skip the ingest run")
+    once.add_argument("--warm", action="store_true", help="ingest with the shared vector cache")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
 
     from assistant.evaluate import load_qa
     from assistant.tokenize import normalize
 
+    figures: dict[str, object] = {}
     if not args.skip_ingest:
-        print("## Ingest (fresh index, empty vector cache)\n")
-        headers = [
-            "corpus",
-            "reports",
-            "passages",
-            "total s",
-            "embedding s",
-            "everything else s",
-            "passages/s embedded",
-        ]
-        print(table(headers, ingest_figures()) + "\n")
+        cache = "shared (warm)" if args.warm else "empty"
+        print(f"## Ingest (fresh index, {cache} vector cache)\n")
+        rows = ingest_figures(args.warm)
+        figures["ingest"] = [dict(zip(INGEST_HEADERS, r, strict=True)) for r in rows]
+        print(table(INGEST_HEADERS, rows) + "\n")
     index = sample_index()
     questions = [normalize(i.question) for i in load_qa(DEV_QA)][: args.queries]
+    timed(index.embedder.embed_query_vec, "预热")  # loads the model: not a query's cost
     seconds = [timed(index.embedder.embed_query_vec, q)[1] for q in questions]
     p50, p95 = percentiles(seconds)
+    figures["query_embedding"] = {"embedder": index.embedder.name, "p50 ms": p50, "p95 ms": p95}
     print(f"## Query embedding ({index.embedder.name}, {len(questions)} questions)\n")
     print(table(["p50 ms", "p95 ms"], [[p50, p95]]) + "\n")
     print("## Search (FAISS + BM25 + fusion + boosts, query vector precomputed)\n")
-    headers = [
-        "passages",
-        "FAISS index",
-        "build s",
-        "p50 ms",
-        "p95 ms",
-        "FAISS file MiB",
-        "peak RSS MiB",
-    ]
-    print(table(headers, search_figures(index, questions, args.sizes)))
+    rows = search_figures(index, questions, args.sizes)
+    figures["search"] = [dict(zip(SEARCH_HEADERS, r, strict=True)) for r in rows]
+    print(table(SEARCH_HEADERS, rows))
+    figures["load_average"] = os.getloadavg()
+    print(
+        f"\n{os.cpu_count()} cores; load average (1, 5, 15 min) at the end: "
+        + ", ".join(f"{x:.1f}" for x in figures["load_average"])
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2), "utf-8")
     return 0
 
 
