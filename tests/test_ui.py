@@ -3,12 +3,14 @@ the exposure guard, and the chat, outline and library handlers over real indexes
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from docx import Document
 
 from assistant.index import Index
+from tests.conftest import SAMPLES
 from tests.fake_llm import Reply
 from ui import chat, library, outline_tab
 from ui.render import answer_markdown, citation_card, context_html, esc_markdown, highlight, locate
@@ -164,4 +166,21 @@ def test_library_upload_gbk_search_tree_and_remove(tmp_path):
     assert "1 篇报告，" in library.status(index) and "未配置" in library.status(index)
     assert library.remove_report(index, rid, whole_file=True).startswith("已删除所在文件")
     assert library.report_rows(index) == [] and index.derived().chunks == []
+    index.close()
+
+
+def test_questions_are_answered_while_an_upload_is_ingested(tmp_path):
+    path = tmp_path / "县测试局.txt"
+    path.write_bytes(GBK_REPORT.encode("gbk"))
+    index = Index(tmp_path / "index")
+    library.upload(index, [str(path)])
+    uploading = threading.Thread(target=library.upload, args=(index, [str(SAMPLES)]))
+    uploading.start()
+    answered = 0
+    while uploading.is_alive() or answered < 3:
+        *_, (messages, cards, _) = chat.respond(index, "燃气安全检查", [])
+        assert 'class="cite-card"' in cards and messages[-1]["role"] == "assistant"
+        answered += 1
+    uploading.join()
+    assert len(library.report_rows(index)) == 21 and answered >= 3
     index.close()

@@ -138,7 +138,7 @@ def test_follow_up_question_in_context(page, sample_app):
     page.fill("#question textarea", "那2024年呢？")
     page.click("#ask")
     page.wait_for_function(
-        "document.querySelector('#citations').innerText.includes('2024年工作谋划')", timeout=WAIT_MS
+        "document.querySelector('#citations')?.innerText.includes('2024年工作谋划')", timeout=WAIT_MS
     )
     shot(page, "3-follow-up")
 
@@ -154,17 +154,23 @@ def test_gbk_upload_is_listed_searchable_and_removable(page, browser, tmp_path):
         page.get_by_role("tab", name="资料库").click()
         page.locator("#upload-files input[type=file]").set_input_files(str(path))
         page.wait_for_function(
-            "document.querySelector('#ingest-results').innerText.includes('已入库')", timeout=WAIT_MS
+            "document.querySelector('#ingest-results')?.innerText.includes('已入库')", timeout=WAIT_MS
         )
         page.fill("#report-search textarea, #report-search input", "测试局")
         settled(page, "reports")
         assert title in page.inner_text("#reports")
         pick(page, "report-pick", title)
         page.wait_for_function(
-            "document.querySelector('#report-tree').innerText.includes('［问题］')", timeout=WAIT_MS
+            "document.querySelector('#report-tree')?.innerText.includes('［问题］')", timeout=WAIT_MS
         )
         assert "三、2024年工作计划　［计划］" in page.inner_text("#report-tree")
         shot(page, "4-upload-listed-tree")
+        later = page.context.new_page()  # a page opened after the upload sees it too
+        later.goto(url)
+        later.wait_for_function(
+            "document.querySelector('#status')?.innerText.includes('1 篇报告')", timeout=WAIT_MS
+        )
+        later.close()
         page.get_by_role("tab", name="问答").click()
         ask(page, "哪些单位在整治窨井盖？")
         assert title in page.inner_text("#citations")
@@ -173,7 +179,7 @@ def test_gbk_upload_is_listed_searchable_and_removable(page, browser, tmp_path):
         pick(page, "report-pick", title)
         page.click("#remove")
         page.wait_for_function(
-            "document.querySelector('#removed').innerText.includes('已删除报告')", timeout=WAIT_MS
+            "document.querySelector('#removed')?.innerText.includes('已删除报告')", timeout=WAIT_MS
         )
         settled(page, "reports")
         assert title not in page.inner_text("#reports") and index.store.list_reports() == []
@@ -216,7 +222,7 @@ def test_first_start_progress_shows_on_the_page(page, tmp_path):
         ingest([path], index)
         startup.running = False
         page.wait_for_function(
-            "document.querySelector('#status').innerText.includes('1 篇报告')", timeout=WAIT_MS
+            "document.querySelector('#status')?.innerText.includes('1 篇报告')", timeout=WAIT_MS
         )
         assert "首次启动" not in page.inner_text("#status")
     finally:
@@ -230,7 +236,7 @@ def test_outline_downloads_as_docx(page, sample_app, tmp_path):
     page.fill("#outline-request textarea, #outline-request input", "县民政局2023年工作总结和2024年工作计划")
     page.click("#outline-go")
     page.wait_for_function(
-        "document.querySelector('#outline-body').innerText.includes('一、2023年工作总结')",
+        "document.querySelector('#outline-body')?.innerText.includes('一、2023年工作总结')",
         timeout=WAIT_MS,
     )
     assert "区民政局2023年工作总结暨2024年工作计划" in page.inner_text("#outline-examples")

@@ -5,6 +5,7 @@ ui/library.py, which call the same assistant functions as the CLI."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -36,6 +37,7 @@ def _choices(index: Index, field: str) -> list[tuple[str, str]]:
 
 
 def _chat_tab(index: Index) -> tuple[gr.Dropdown, gr.Dropdown]:
+    """The 问答 tab; returns its department and period filters (refreshed with the library)."""
     with gr.Row():
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(label="问答", height=520, elem_id="chatbot", sanitize_html=True)
@@ -70,7 +72,8 @@ def _chat_tab(index: Index) -> tuple[gr.Dropdown, gr.Dropdown]:
     return department, period
 
 
-def _outline_tab(index: Index) -> None:
+def _outline_tab(index: Index) -> gr.Dropdown:
+    """The 提纲 tab; returns its picker of pinned examples (refreshed with the library)."""
     shown = gr.State([])
     with gr.Row():
         request = gr.Textbox(
@@ -122,9 +125,11 @@ def _outline_tab(index: Index) -> None:
         [body, examples, shown, docx, md],
         api_visibility="private",
     )
+    return pinned
 
 
-def _library_tab(index: Index, status: gr.Markdown) -> None:
+def _library_tab(index: Index, views: list, view_updates: Callable[[], tuple]):
+    """The 资料库 tab; returns (its search box, every view of the library, their refresh)."""
     with gr.Row():
         files = gr.File(
             label=f"上传报告（.txt / .docx / .pdf / .md，可多选；单个文件不超过 {MAX_UPLOAD_MB} MB）",
@@ -155,19 +160,22 @@ def _library_tab(index: Index, status: gr.Markdown) -> None:
         delete = gr.Button("删除", variant="stop", elem_id="remove")
     removed = gr.Markdown(elem_id="removed")
     tree = gr.HTML(elem_id="report-tree")
+    outputs = [*views, table, chosen]
 
-    def refresh(text=""):
-        picker = gr.Dropdown(choices=outline_tab.report_choices(index), value=None)
-        return library.report_rows(index, text or ""), picker, library.status(index)
+    def refresh(text: str = "", clear: bool = False) -> tuple:
+        picker = gr.Dropdown(choices=outline_tab.report_choices(index))
+        if clear:
+            picker = gr.Dropdown(choices=outline_tab.report_choices(index), value=None)
+        return (*view_updates(), library.report_rows(index, text or ""), picker)
 
-    def add(paths, progress=gr.Progress()):  # noqa: B008 (Gradio injects the tracker)
+    def add(paths, text, progress=gr.Progress()):  # noqa: B008 (Gradio injects the tracker)
         rows = library.upload(
             index, [str(p) for p in paths or []], lambda f, d: progress(f, desc=d)
         )
-        return rows, *refresh()
+        return rows, *refresh(text)
 
     for source in (files, folder):
-        source.upload(add, [source], [results, table, chosen, status], api_visibility="private")
+        source.upload(add, [source, search], [results, *outputs], api_visibility="private")
     search.change(
         lambda t: library.report_rows(index, t), [search], [table], api_visibility="private"
     )
@@ -175,20 +183,26 @@ def _library_tab(index: Index, status: gr.Markdown) -> None:
         lambda rid: library.report_view(index, rid), [chosen], [tree], api_visibility="private"
     )
 
-    def drop(rid, whole):
-        return library.remove_report(index, rid, whole), *refresh()
+    def drop(rid, whole, text):
+        return library.remove_report(index, rid, whole), *refresh(text, clear=True)
 
     delete.click(
-        drop, [chosen, whole_file], [removed, table, chosen, status], api_visibility="private"
+        drop, [chosen, whole_file, search], [removed, *outputs], api_visibility="private"
     )
+    return search, outputs, refresh
 
 
 def build_app(index: Index, startup: Startup | None = None) -> gr.Blocks:
-    """The whole app over one index (not launched); `startup` reports a first-start build."""
+    """The whole app over one index (not launched); `startup` reports a first-start build.
+    Every page load (and a first start, while it runs) refreshes the library's views."""
     startup = startup or Startup()
 
     def status_text() -> str:
         return "　".join(t for t in (startup.text(), library.status(index)) if t)
+
+    def view_updates() -> tuple:
+        filters = (gr.Dropdown(choices=_choices(index, f)) for f in ("department", "period"))
+        return status_text(), *filters, gr.Dropdown(choices=outline_tab.report_choices(index))
 
     with gr.Blocks(title="工作总结范文助手") as app:
         gr.Markdown("## 工作总结范文助手　<small>检索范文、引用原文、生成提纲</small>")
@@ -196,16 +210,19 @@ def build_app(index: Index, startup: Startup | None = None) -> gr.Blocks:
         with gr.Tab("问答"):
             department, period = _chat_tab(index)
         with gr.Tab("提纲"):
-            _outline_tab(index)
+            pinned = _outline_tab(index)
         with gr.Tab("资料库"):
-            _library_tab(index, status)
+            search, views, refresh = _library_tab(
+                index, [status, department, period, pinned], view_updates
+            )
         timer = gr.Timer(STATUS_SECONDS, active=startup.running)
-
-        def tick():
-            fields = (gr.Dropdown(choices=_choices(index, f)) for f in ("department", "period"))
-            return status_text(), *fields, gr.Timer(active=startup.running)
-
-        timer.tick(tick, None, [status, department, period, timer], api_visibility="private")
+        app.load(refresh, [search], views, api_visibility="private")
+        timer.tick(
+            lambda text: (*refresh(text), gr.Timer(active=startup.running)),
+            [search],
+            [*views, timer],
+            api_visibility="private",
+        )
     app.queue(default_concurrency_limit=CONCURRENCY)
     return app
 
