@@ -49,6 +49,16 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> float:
+    """Resident memory of this process now, in MiB (Linux /proc; else the peak so far)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return peak_rss_mb()
+    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), None)
+    return int(line.split()[1]) / 1024 if line else peak_rss_mb()
+
+
 def table(headers: list[str], rows: list[list[object]]) -> str:
     """A Markdown table."""
     fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731

@@ -10,8 +10,9 @@ def test_search_benchmark_row_shape(sample_index):
     rows = speed.search_figures(
         sample_index, ["县审计局存在哪些问题？", "哪些乡镇提到了燃气安全？"], [500]
     )
-    ((size, kind, build_s, p50, p95, faiss_mb, rss),) = rows
+    ((size, kind, build_s, p50, p95, faiss_mb, rss, peak),) = rows
     assert size == 500 and kind == "IndexFlatIP" and 0 < p50 <= p95 and faiss_mb > 0
+    assert 0 < rss <= peak
     assert len(sample_index.derived().chunks) == before  # the real index is back in place
 
 
