@@ -4,6 +4,7 @@ without a password is refused."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -54,6 +55,10 @@ def test_first_start_builds_the_samples_then_reuses_them(tmp_path):
     proc = serve(index_dir, port, tmp_path)
     try:
         up = wait_for(lambda: urllib.request.urlopen(url, timeout=2).status == 200, START_TIMEOUT)
+        config = json.loads(urllib.request.urlopen(url + "config", timeout=5).read())
+        texts = [str(c.get("props", {}).get("value")) for c in config["components"]]
+        assert config["title"] == "工作总结范文助手"
+        assert any("首次启动" in t or "20 篇报告" in t for t in texts)  # progress, or done
         built = wait_for(lambda: reports_in(index_dir) == 20, START_TIMEOUT)
         print(f"first start: page up after {up:.1f} s, samples indexed after {up + built:.1f} s")
     finally:
