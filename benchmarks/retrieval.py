@@ -84,6 +84,18 @@ def ours(index, questions: list[str]) -> tuple[list[list[str]], list[list[str]]]
     return joined, [[h.chunk.text for h in hits] for hits in runs]
 
 
+def by_type_table(results: dict[str, dict], kinds: list[str], metric: str, label: str) -> str:
+    """One metric overall and per question type, a row per system (Markdown)."""
+    counts = next(iter(results.values()))["by_type"]
+    headers = ["system", f"{label} (n={next(iter(results.values()))['n']})"]
+    headers += [f"{k} (n={counts.get(k, {}).get('n', 0)})" for k in kinds]
+    rows = [
+        [name, r[metric], *(r["by_type"].get(k, {}).get(metric, 0.0) for k in kinds)]
+        for name, r in results.items()
+    ]
+    return table(headers, rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qa", default=str(DEV_QA), help="question file (JSON Lines)")
@@ -109,21 +121,12 @@ def main(argv: list[str] | None = None) -> int:
         retrieved = {item.id: passages for item, passages in zip(items, ranked, strict=True)}
         results[name] = score(items, retrieved, k=args.k)
     kinds = [k for k in KINDS if any(k in r["by_type"] for r in results.values())]
-    headers = ["system", f"recall@{args.k}", "mrr@10", *(f"{k} r@{args.k}" for k in kinds)]
-    rows = [
-        [
-            name,
-            r["recall@k"],
-            r["mrr@10"],
-            *(r["by_type"].get(k, {}).get("recall@k", 0.0) for k in kinds),
-        ]
-        for name, r in results.items()
-    ]
     print(
         f"{len(items)} answerable questions from {args.qa}; baseline chunks: {len(chunks)}, "
         f"ours: {len(index.derived().chunks)}; embedder {index.embedder.name}\n"
     )
-    print(table(headers, rows))
+    print(by_type_table(results, kinds, "recall@k", f"recall@{args.k}") + "\n")
+    print(by_type_table(results, kinds, "mrr@10", "mrr@10"))
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
     return 0
