@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from assistant.answer import answer
-from assistant.index import Index
-from assistant.ingest import IngestResult, ingest
+from assistant.answer.compose import answer
+from assistant.answer.query import Filters
+from assistant.answer.retrieve import search
+from assistant.index.index import Index
+from assistant.ingest.pipeline import IngestResult, ingest
 from assistant.models import Answer, Hit, Outline, Report
 from assistant.outline import Example, library_reports, outline_for_index
-from assistant.query import Filters
-from assistant.retrieve import search
 
 
 class Library:

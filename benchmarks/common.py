@@ -20,8 +20,8 @@ CACHE_DIR.mkdir(parents=True, exist_ok=True)
 
 def sample_index(index_dir: str | Path | None = None):
     """An Index of the sample corpus (built on first use; unchanged files are a no-op)."""
-    from assistant.index import Index
-    from assistant.ingest import ingest
+    from assistant.index.index import Index
+    from assistant.ingest.pipeline import ingest
 
     index = Index(index_dir or CACHE_DIR / "bench-index")
     result = ingest([SAMPLES], index)

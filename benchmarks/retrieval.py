@@ -32,7 +32,7 @@ def baseline_chunks() -> list[str]:
     """The sample files' text cut by LangChain's default recursive splitter."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from assistant.load import load_file
+    from assistant.ingest.load import load_file
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
     chunks: list[str] = []
@@ -53,9 +53,9 @@ def naive_rrf(rankings: list[list[int]], k: int = RRF_K) -> list[int]:
 
 def baselines(index, chunks: list[str], questions: list[str]) -> dict[str, list[list[str]]]:
     """Ranked chunk texts per question for dense, BM25 and their naive fusion."""
-    from assistant import dense, sparse
-    from assistant.embed import embed_with_cache
-    from assistant.tokenize import tokenize
+    from assistant.index import dense, sparse
+    from assistant.index.embed import embed_with_cache
+    from assistant.index.tokenize import tokenize
 
     vectors = embed_with_cache(index.embedder, index.cache, chunks)
     faiss_index = dense.build(vectors)
@@ -73,8 +73,8 @@ def baselines(index, chunks: list[str], questions: list[str]) -> dict[str, list[
 
 def ours(index, questions: list[str]) -> tuple[list[list[str]], list[list[str]]]:
     """Ranked passages of this project: as DESIGN.md joins them for matching, and text alone."""
-    from assistant.chunks import PATH_SEP
-    from assistant.retrieve import query_for, search_query
+    from assistant.answer.retrieve import query_for, search_query
+    from assistant.ingest.chunks import PATH_SEP
 
     runs = [search_query(index, query_for(index, q), DEPTH) for q in questions]
     joined = [
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
 
-    from assistant.evaluate import load_qa, score
+    from assistant.answer.evaluate import load_qa, score
 
     items = [i for i in load_qa(args.qa) if i.evidence]  # unanswerable ones have no recall
     questions = [i.question for i in items]

@@ -68,12 +68,12 @@ def dir_mb(path: Path) -> float:
 def ingest_figures(warm: bool = False) -> list[list[object]]:
     """Sample ingest on a fresh index: total, embedding, rest, size on disk. The vector cache
     is empty unless `warm` (then the shared benchmark cache is used and embedding is lookups)."""
-    from assistant.chunks import chunk_report, context_text
-    from assistant.embed import VectorCache, embed_with_cache
-    from assistant.index import Index
-    from assistant.ingest import ingest
-    from assistant.load import load_file
-    from assistant.reports import parse_file
+    from assistant.index.embed import VectorCache, embed_with_cache
+    from assistant.index.index import Index
+    from assistant.ingest.chunks import chunk_report, context_text
+    from assistant.ingest.load import load_file
+    from assistant.ingest.pipeline import ingest
+    from assistant.ingest.reports import parse_file
 
     with tempfile.TemporaryDirectory() as tmp:
         index = Index(Path(tmp) / "index")  # its cache: the shared one (benchmarks.common)
@@ -105,11 +105,11 @@ def ingest_figures(warm: bool = False) -> list[list[object]]:
 
 def synthetic(index, size: int):
     """A Derived of `size` passages recombined from the real ones, with its FAISS and BM25."""
-    from assistant import dense, sparse
-    from assistant.chunks import context_text
-    from assistant.embed import embed_with_cache
-    from assistant.index import Derived
-    from assistant.tokenize import tokenize
+    from assistant.index import dense, sparse
+    from assistant.index.embed import embed_with_cache
+    from assistant.index.index import Derived
+    from assistant.index.tokenize import tokenize
+    from assistant.ingest.chunks import context_text
 
     real = index.derived()
     base = embed_with_cache(index.embedder, index.cache, [context_text(c) for c in real.chunks])
@@ -127,8 +127,8 @@ def synthetic(index, size: int):
 
 def search_figures(index, questions: list[str], sizes: list[int]) -> list[list[object]]:
     """Search p50/p95 (ms, query vector precomputed) and memory per index size."""
-    from assistant import dense
-    from assistant.retrieve import query_for, search_query
+    from assistant.answer.retrieve import query_for, search_query
+    from assistant.index import dense
 
     vectors = {q: index.embedder.embed_query_vec(q) for q in questions}
     queries = [query_for(index, q) for q in questions]
@@ -182,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
 
-    from assistant.evaluate import load_qa
-    from assistant.tokenize import normalize
+    from assistant.answer.evaluate import load_qa
+    from assistant.index.tokenize import normalize
 
     figures: dict[str, object] = {}
     if not args.skip_ingest:

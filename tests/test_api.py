@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.api import Library
+from tests.fixtures.paths import SAMPLE_REPORT_COUNT
 
 REPORT = """县测试局2023年工作总结
 一、2023年工作总结
@@ -16,7 +17,7 @@ REPORT = """县测试局2023年工作总结
 
 def test_verbs_over_the_sample_index(sample_index):
     lib = Library(sample_index.dir)
-    assert len(lib.reports()) == 20 and all(r.sections for r in lib.reports())
+    assert len(lib.reports()) == SAMPLE_REPORT_COUNT and all(r.sections for r in lib.reports())
     hits = lib.search("县审计局存在哪些问题？", k=3)
     assert hits[0].chunk.report_title.startswith("县审计局")
     result = lib.ask("县审计局存在哪些问题？")

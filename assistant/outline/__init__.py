@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.llm import llm_config
+from assistant.answer.llm import llm_config
 from assistant.models import Outline, Report
 from assistant.outline.examples import Example, choose_examples
 from assistant.outline.polish import polish

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.index.tokenize import PARTY_D
 from assistant.models import Report
 from assistant.outline.request import OutlineRequest
-from assistant.tokenize import PARTY_D
 
 ITEM_MARK = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}[，,、]|其[一二三四五六七八九十][，,、])"

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant import llm
+from assistant.answer import llm
 from assistant.models import Outline, OutlineNode
 from assistant.outline.layout import number_nodes
-from prompts import load_prompt
+from assistant.prompts import load_prompt
 
 LINE = re.compile(r"^\s*[\[【](\d+)[\]】]\s*(.*?)\s*$")
 NUMBERING = re.compile(

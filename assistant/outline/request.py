@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.metadata import department_words, level_of
+from assistant.ingest.metadata import department_words, level_of
 
 YEAR = re.compile(r"(20\d{2})\s*年?")
 SUMMARY_WORD = re.compile(r"总结|回顾|述职")

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from assistant.tokenize import normalize
+from assistant.index.tokenize import normalize
 
 Similarity = Callable[[str, list[str]], list[float]]
 

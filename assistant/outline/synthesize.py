@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.metadata import department_business, department_words
+from assistant.ingest.metadata import department_business, department_words
 from assistant.models import Outline, OutlineNode, OutlineSource, Report, Section
 from assistant.outline.adapt import first_sentence, mask_numbers, retarget
 from assistant.outline.examples import Example, profile, report_year

@@ -1,0 +1,84 @@
+"""Deciding that the library cannot answer: say so instead of presenting weak passages.
+
+Three signals, each a plain reason a user can check: the question names a unit of a kind the
+library has no report of (县教育局), a year no report covers (2022, 2025), or its key terms
+appear in none of the retrieved passages while the passages are only loosely similar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answer.query import Query, key_terms
+from assistant.index.index import Index
+from assistant.index.tokenize import normalize
+from assistant.ingest.chunks import context_text
+from assistant.ingest.metadata import department_words
+from assistant.models import Hit
+
+# A unit named in a question: level + name + unit suffix (县教育局, 市住房公积金中心).
+UNIT = re.compile(r"(?:县|区|市|省)(?!级)[\u4e00-\u9fff]{1,8}?(?:局|委|中心|办|院|所|队)")
+YEAR = re.compile(r"(20\d{2})\s*年")
+# Below this share of key terms found in the passages, the question is about something else …
+MIN_TERM_COVERAGE = 0.5
+# … unless a passage is at least this similar to the question (cosine, multilingual-e5-small).
+MIN_SIMILARITY = 0.86
+
+
+@dataclass
+class Verdict:
+    abstain: bool
+    reason: str = ""
+
+
+def term_coverage(question: str, hits: list[Hit]) -> float:
+    """Share of the question's key terms found in the retrieved passages (1.0 if it has none)."""
+    terms = key_terms(question)
+    if not terms:
+        return 1.0
+    haystack = normalize("".join(context_text(h.chunk) for h in hits))
+    return sum(t in haystack for t in terms) / len(terms)
+
+
+def best_similarity(index: Index, question: str, hits: list[Hit]) -> float:
+    """Highest cosine similarity between the question and a retrieved passage."""
+    if not hits:
+        return 0.0
+    vectors = index.embed_chunks([h.chunk for h in hits])
+    return float(np.max(vectors @ index.embedder.embed_query_vec(question)))
+
+
+def _unknown_unit(query: Query, index: Index) -> str:
+    reports = [s.report for s in index.derived().reports.values()]
+    known_departments = {r.department for r in reports}
+    for unit in UNIT.findall(query.text):
+        if any(unit in r.org or r.org in unit for r in reports):
+            continue
+        kinds = [kind for kind, pattern in department_words() if pattern.search(unit)]
+        if not kinds or not set(kinds) & known_departments:
+            return f"资料库中没有“{unit}”的报告"
+    return ""
+
+
+def _unknown_year(query: Query, index: Index) -> str:
+    years = {int(y) for s in index.derived().reports.values() for y in YEAR.findall(s.report.title)}
+    for year in map(int, YEAR.findall(query.text)):
+        if years and year not in years:
+            return f"资料库中的报告不涉及{year}年"
+    return ""
+
+
+def assess(index: Index, query: Query, hits: list[Hit]) -> Verdict:
+    """Abstain, with the reason, when the library evidently cannot answer the question."""
+    if not hits:
+        return Verdict(True, "资料库中没有相关段落")
+    reason = _unknown_unit(query, index) or _unknown_year(query, index)
+    if reason:
+        return Verdict(True, reason)
+    coverage = term_coverage(query.text, hits[:5])
+    if coverage < MIN_TERM_COVERAGE and best_similarity(index, query.text, hits[:5]) < MIN_SIMILARITY:
+        return Verdict(True, "检索到的段落与问题的关键词不符")
+    return Verdict(False)

@@ -1,0 +1,237 @@
+"""Cited answers: retrieved passages → supporting sentences quoted verbatim, grouped by report.
+
+Deterministic by default. With an LLM configured, the LLM writes the answer from the same
+passages and its [n] citations are checked; any LLM failure falls back to this answer with
+a one-line notice. Abstains plainly when the library cannot answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.answer.abstain import assess
+from assistant.answer.query import Filters, Query, key_terms, named_orgs
+from assistant.answer.retrieve import hit_to_dict, query_for, search_query
+from assistant.index import sparse
+from assistant.index.embed import embed_with_cache
+from assistant.index.index import Index
+from assistant.index.tokenize import normalize
+from assistant.ingest.chunks import PATH_SEP, body_start
+from assistant.models import Answer, Chunk, Citation, Hit
+
+ANSWER_HITS = 8  # passages retrieved for an answer
+MAX_REPORTS = 6  # report lines in one answer
+PASSAGES_PER_REPORT = 2
+SECTION_PASSAGES = 4  # a section question lists more of that one report's section
+QUOTES_PER_PASSAGE = 2
+ON_TOPIC_SHARE = 0.5  # see on_topic
+SECTION_QUOTES = 6  # a section question lists up to this many items of the section
+TERM_WEIGHT = 0.5  # sentence score = TERM_WEIGHT × term overlap + (1 − TERM_WEIGHT) × similarity
+SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|再|其中|同样)|呢[？?]?$")
+YEAR = re.compile(r"20\d{2}(?=年)")
+MAX_FOLLOW_UP_CHARS = 20  # a follow-up this short borrows the previous question's subject
+ROLE_NAMES = {"problem": "存在的问题", "plan": "工作计划", "highlight": "亮点", "summary": "工作成效"}
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, only punctuation)."""
+
+
+def contextualise(question: str, history: list[str] | None, orgs: list[str] | None = None) -> str:
+    """A short follow-up is read in the context of the previous question: a new year or a
+    new unit replaces the previous one (「那2024年呢？」「那县财政局呢？」 after
+    「区残联2023年做了哪些工作？」); anything else is read together with it."""
+    if not history or len(question) > MAX_FOLLOW_UP_CHARS or not FOLLOW_UP.search(question):
+        return question
+    previous, replaced = history[-1], history[-1]
+    years = YEAR.findall(question)
+    if years and YEAR.search(previous):
+        replaced = YEAR.sub(years[-1], replaced)
+    new_units, old_units = named_orgs(question, orgs or []), named_orgs(previous, orgs or [])
+    if new_units and old_units:
+        replaced = replaced.replace(old_units[0], new_units[0])
+    return replaced if replaced != previous else f"{previous} {question}"
+
+
+def check_question(question: str) -> str:
+    """The question stripped, or QuestionError when there is nothing to ask."""
+    text = question.strip()
+    if not re.search(r"[\w\u4e00-\u9fff]", text):
+        raise QuestionError("问题为空：请输入要查询的内容" if not text else "问题只有标点：请输入要查询的内容")
+    return text
+
+
+def _sentences(chunk: Chunk) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of a passage's body (its heading is in the path)."""
+    start = body_start(chunk)
+    return [(m.start(), m.end()) for m in SENTENCE.finditer(chunk.text, start) if m.group().strip()]
+
+
+def term_weights(index: Index, query: Query) -> dict[str, float]:
+    """The question's content terms, each weighted by its rarity in the library (IDF), so a
+    sentence naming 燃气 outranks one that only shares 安全."""
+    terms = key_terms(normalize(query.text))
+    known = sparse.idf(index.derived().sparse, terms)
+    top = max(known.values(), default=1.0)
+    return {t: known.get(t, top) for t in terms}  # a term the index lacks is as rare as any
+
+
+def term_share(weights: dict[str, float], text: str) -> float:
+    """The weighted share of the terms that `text` contains (0 when there are none)."""
+    total = sum(weights.values())
+    text = normalize(text)
+    return sum(w for t, w in weights.items() if t in text) / total if total else 0.0
+
+
+def _score_sentences(index: Index, query: Query, hit: Hit, weights: dict[str, float]):
+    """(score, start, end) of each sentence: weighted term overlap and similarity."""
+    spans = _sentences(hit.chunk)
+    if not spans:
+        return []
+    texts = [hit.chunk.text[a:b] for a, b in spans]
+    vectors = embed_with_cache(index.embedder, index.cache, texts)
+    similarity = vectors @ index.embedder.embed_query_vec(query.text)
+    return [
+        (TERM_WEIGHT * term_share(weights, text) + (1 - TERM_WEIGHT) * float(sim), a, b)
+        for (a, b), text, sim in zip(spans, texts, similarity, strict=True)
+    ]
+
+
+def on_topic(hits: list[Hit], weights: dict[str, float]) -> list[Hit]:
+    """For a question across reports about a topic, the passages that hold at least
+    ON_TOPIC_SHARE of the best passage's share of its terms: a report that never mentions
+    燃气 is not listed as one that does."""
+    shares = [term_share(weights, h.chunk.text) for h in hits]
+    best = max(shares, default=0.0)
+    if best == 0.0:
+        return hits
+    return [h for h, share in zip(hits, shares, strict=True) if share >= ON_TOPIC_SHARE * best]
+
+
+def _is_section_question(query: Query) -> bool:
+    return bool(query.orgs) and not query.many and any(r in ROLE_NAMES for r in query.inferred.role)
+
+
+def _pick(
+    index: Index, query: Query, hit: Hit, section: bool, weights: dict[str, float]
+) -> list[tuple[int, int]]:
+    """The spans to quote from one passage, in text order."""
+    if section:  # a section question: the opening sentence of each item / sub-heading
+        spans = _sentences(hit.chunk)
+        lines = [body_start(hit.chunk)] + [m.end() for m in re.finditer("\n", hit.chunk.text)]
+        firsts = [s for s in spans if s[0] in lines or hit.chunk.text[s[0] : s[0] + 2].endswith("是")]
+        return (firsts or spans)[:SECTION_QUOTES]
+    scored = sorted(_score_sentences(index, query, hit, weights), reverse=True)
+    scored = scored[:QUOTES_PER_PASSAGE]
+    return sorted((a, b) for _, a, b in scored)
+
+
+def _unit_named(index: Index, hit: Hit, query: Query) -> bool:
+    return index.derived().reports[hit.chunk.report_id].report.org in query.orgs
+
+
+def _unit(index: Index, hit: Hit) -> str:
+    report = index.derived().reports[hit.chunk.report_id].report
+    return report.org if report.org != "unknown" else report.title
+
+
+def compose(index: Index, query: Query, hits: list[Hit]) -> Answer:
+    """The deterministic answer: a lead line, then one line per report with quotes and [n]."""
+    section = _is_section_question(query)
+    weights = term_weights(index, query)
+    if query.topical:
+        hits = on_topic(hits, weights)
+    if section:  # "县审计局存在哪些问题": that part of that unit's report, when it was found
+        asked = [r for r in query.inferred.role if r in ROLE_NAMES]
+        hits = [h for h in hits if h.chunk.role in asked and _unit_named(index, h, query)] or hits
+    by_report: dict[str, list[Hit]] = {}
+    for hit in hits:
+        group = by_report.setdefault(hit.chunk.report_id, [])
+        if len(group) < (SECTION_PASSAGES if section else PASSAGES_PER_REPORT) and (
+            len(by_report) <= MAX_REPORTS
+        ):
+            group.append(hit)
+    by_report = {rid: group for rid, group in list(by_report.items())[:MAX_REPORTS] if group}
+    citations: list[Citation] = []
+    lines = []
+    for group in by_report.values():
+        parts = []
+        for hit in group:
+            spans = _pick(index, query, hit, section, weights)
+            quotes = [hit.chunk.text[a:b].strip() for a, b in spans]
+            citations.append(Citation(n=len(citations) + 1, hit=hit, quotes=quotes, spans=spans))
+            path = PATH_SEP.join(hit.chunk.section_path)
+            parts.append(f"{path}：「{'……'.join(quotes)}」[{len(citations)}]")
+        lines.append(f"- **{_unit(index, group[0])}**（{group[0].chunk.report_title}）" + "；".join(parts))
+    if section:
+        role = next(r for r in query.inferred.role if r in ROLE_NAMES)
+        lead = f"{query.orgs[0]}报告中关于{ROLE_NAMES[role]}的内容："
+    elif len(by_report) > 1:
+        lead = f"共有 {len(by_report)} 份报告涉及相关内容："
+    else:
+        lead = "资料库中的相关内容："
+    return Answer(text="\n".join([lead, *lines]), citations=citations)
+
+
+def abstention(reason: str, hits: list[Hit]) -> Answer:
+    """「资料库中未找到……」 with the closest passages offered as 可能相关, not as the answer."""
+    text = f"资料库中未找到能回答这个问题的内容（{reason}）。"
+    if hits:
+        text += "\n可能相关：" + "；".join(f"[{i}] {h.chunk.report_title}" for i, h in enumerate(hits[:3], 1))
+    citations = [Citation(n=i, hit=h) for i, h in enumerate(hits[:3], 1)]
+    return Answer(text=text, citations=citations, abstained=True)
+
+
+def answer(
+    index: Index,
+    question: str,
+    filters: Filters | None = None,
+    history: list[str] | None = None,
+    on_token: Callable[[str], None] | None = None,
+) -> Answer:
+    """Answer a question from the library with citations (LLM-written when one is configured)."""
+    orgs = [s.report.org for s in index.derived().reports.values()]
+    text = contextualise(check_question(question), history, orgs)
+    query = query_for(index, text, filters)
+    notice = f"问题过长，已截取前 {len(query.text)} 个字符" if query.truncated else ""
+    hits = search_query(index, query, ANSWER_HITS)
+    verdict = assess(index, query, hits)
+    if verdict.abstain:
+        result = abstention(verdict.reason, hits)
+    else:
+        result = _llm_or_compose(index, query, hits, on_token)
+    result.notice = "；".join(n for n in (notice, result.notice) if n)
+    return result
+
+
+def _llm_or_compose(index: Index, query: Query, hits: list[Hit], on_token) -> Answer:
+    """The LLM's checked answer when one is configured and works, else the deterministic one."""
+    from assistant.answer import llm
+
+    config = llm.llm_config()
+    if config is None:
+        return compose(index, query, hits)
+    try:
+        return llm.llm_answer(query.text, hits, on_token=on_token, config=config)
+    except llm.LLMError as exc:
+        fallback = compose(index, query, hits)
+        fallback.notice = f"大模型不可用（{exc}），以下为检索摘录"
+        return fallback
+
+
+def citation_dict(index: Index, citation: Citation) -> dict:
+    """A citation as DESIGN.md's `ask --json` object: the search fields, n, quotes and spans."""
+    row = hit_to_dict(index, citation.hit)
+    return {"n": citation.n, **row, "quotes": citation.quotes, "spans": [list(s) for s in citation.spans]}
+
+
+def answer_dict(index: Index, result: Answer) -> dict:
+    """DESIGN.md's `ask --json` object."""
+    return {
+        "answer": result.text,
+        "citations": [citation_dict(index, c) for c in result.citations],
+        "abstained": result.abstained,
+        "notice": result.notice,
+    }

@@ -1,0 +1,176 @@
+"""Understanding a question: explicit filters, and the filters its words imply.
+
+Explicit filters (CLI options, UI dropdowns) are hard: passages outside them are never
+returned. Inferred ones are soft: they raise matching passages in the ranking, so a wrong
+guess costs a little order, not the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from assistant import lexicon
+from assistant.index.tokenize import tokenize
+from assistant.ingest.metadata import department_words
+
+MAX_QUESTION_CHARS = 500  # longer questions are truncated (with a notice) before retrieval
+
+# Level words a question may use, and the report levels they mean.
+LEVEL_WORDS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    (re.compile(r"乡镇|镇街|基层政府"), ("乡", "镇", "街道")),
+    (re.compile(r"街道"), ("街道",)),
+    (re.compile(r"(?<!乡)镇(?!街)|镇级|各镇"), ("镇",)),
+    (re.compile(r"(?<![城下])乡(?![镇村])|乡级|乡一级|各乡"), ("乡",)),
+    (re.compile(r"县级|县一级|县直|县里|全县|县(?=\S{0,6}(局|委|办|社|联))"), ("县",)),
+    (re.compile(r"区级|区一级|区直|(?<![社地])区(?=\S{0,6}(局|委|办|联))"), ("区",)),
+    (re.compile(r"市级|市一级|市直|市(?=\S{0,6}(局|委|办|联))"), ("市",)),
+]
+ROLE_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    ("problem", re.compile(r"问题|不足|短板|差距|困难|薄弱|制约")),
+    ("highlight", re.compile(r"亮点|特色|创新|表彰|荣誉|经验")),
+    ("plan", re.compile(r"计划|打算|安排|思路|谋划|明年|下一步|下半年|来年|将要|准备|部署|举措")),
+    ("summary", re.compile(r"成效|成绩|做了|完成|开展了|取得|总结|回顾|情况")),
+]
+# "2024年计划" names the plan year; "2023年" the summary year of the sample corpus' reports.
+PLAN_YEAR = re.compile(r"(20\d{2})\s*年?(?:度)?\s*(?:工作)?(?:计划|打算|安排|思路|谋划)")
+MANY_WORDS = re.compile(r"哪些|哪几|各(?:个|地|单位|乡|镇|县|区|部门)|分别|都有|多个|共同|普遍|有没有.*(?:单位|乡镇)")
+
+
+# Words every question may carry: they say nothing about whether the library has the answer.
+GENERIC = set(
+    "哪些 什么 怎么 如何 多少 情况 工作 方面 开展 推进 做了 有 哪 个 年 年度 计划 总结 问题 存在 安排 "
+    "单位 部门 地方 乡镇 县级 区里 区级 市级 全区 全县 全市 一下 主要 具体 今年 明年 了 吗 呢 的 是 在 做 "
+    "提到 提及 涉及 或者 以及 还是 相关 有关 哪里 哪家".split()
+)
+
+
+@cache
+def synonym_groups() -> dict[str, tuple[str, ...]]:
+    """term → the other members of its group, from the lexicon's synonyms.txt."""
+    groups = lexicon.groups("synonyms.txt")
+    return {term: tuple(t for t in group if t != term) for group in groups for term in group}
+
+
+def expand(tokens: list[str]) -> list[str]:
+    """Query tokens plus the synonyms of those that have some."""
+    groups = synonym_groups()
+    return tokens + [s for t in tokens for s in groups.get(t, ()) if s not in tokens]
+
+
+def key_terms(text: str) -> list[str]:
+    """The distinct content terms of a question: what a passage must mention to answer it."""
+    return [t for t in dict.fromkeys(tokenize(text)) if len(t) >= 2 and t not in GENERIC and not t.isdigit()]
+
+
+@dataclass
+class Filters:
+    """Metadata constraints on passages; empty tuples mean "any"."""
+
+    level: tuple[str, ...] = ()
+    department: tuple[str, ...] = ()
+    role: tuple[str, ...] = ()
+    period: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    report_ids: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not any(vars(self).values())
+
+
+@dataclass
+class Query:
+    """A question with its explicit filters and what its words imply."""
+
+    text: str
+    filters: Filters = field(default_factory=Filters)
+    inferred: Filters = field(default_factory=Filters)
+    orgs: tuple[str, ...] = ()  # organisations named in the question ("县审计局")
+    many: bool = False  # asks across reports ("哪些乡镇…")
+    truncated: bool = False
+
+    @property
+    def across_reports(self) -> bool:
+        """Asks across reports: "哪些乡镇…", or several levels and no named unit."""
+        return self.many or (len(self.inferred.level) > 1 and not self.orgs)
+
+    @property
+    def topical(self) -> bool:
+        """Across reports about a topic (燃气安全), not about a part (their problems, plans)."""
+        return self.across_reports and not set(self.inferred.role) & {"problem", "plan", "highlight"}
+
+
+def _levels(text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for pattern, levels in LEVEL_WORDS:
+        if pattern.search(text):
+            found += [lv for lv in levels if lv not in found]
+    return tuple(found)
+
+
+def _departments(text: str) -> tuple[str, ...]:
+    return tuple(kind for kind, pattern in department_words() if pattern.search(text))
+
+
+def plan_years(periods: Iterable[str]) -> frozenset[int]:
+    """Years the library only plans for: the year after a summarised year that no report
+    summarises (2023年度 reports hold the 2024 plans)."""
+    summarised = {int(y) for p in periods for y in re.findall(r"20\d{2}", p)}
+    return frozenset(y + 1 for y in summarised) - summarised
+
+
+def _roles(text: str, planned: frozenset[int] = frozenset()) -> tuple[str, ...]:
+    roles = [role for role, pattern in ROLE_WORDS if pattern.search(text)]
+    years = {int(y) for y in re.findall(r"(20\d{2})\s*年", text)}
+    asks_planned = bool(years & planned)
+    if (PLAN_YEAR.search(text) or asks_planned) and "plan" not in roles:
+        roles.append("plan")
+    if asks_planned:  # "区残联2024年做了哪些工作" can only be answered by its 2024 plan
+        roles = [r for r in roles if r != "summary"]
+    elif years and planned and "plan" in roles and "下半年" not in text:
+        # "2023年计划安排了多少项目" asks a summary's figure, not a plan
+        roles = [r for r in roles if r != "plan"]
+    if "problem" in roles or "highlight" in roles:  # "存在哪些问题" is about problems only
+        roles = [r for r in roles if r != "summary"]
+    return tuple(roles)
+
+
+def _period(text: str) -> tuple[str, ...]:
+    half = re.search(r"(上|下)半年", text)
+    return ("上半年",) if half and half.group(1) == "上" else ()
+
+
+def named_orgs(text: str, orgs: list[str]) -> tuple[str, ...]:
+    """Organisations of the library named in the question, longest match first."""
+    found = sorted({o for o in orgs if len(o) >= 3 and "XX" not in o and o in text}, key=len, reverse=True)
+    return tuple(o for o in found if not any(o != f and o in f for f in found))
+
+
+def parse_query(
+    text: str,
+    filters: Filters | None = None,
+    orgs: list[str] | None = None,
+    planned: frozenset[int] = frozenset(),
+) -> Query:
+    """Normalise a question (trim, cap its length) and infer soft filters from its words;
+    `orgs` are the library's units, `planned` the years it only has plans for."""
+    clean = " ".join(text.split())
+    truncated = len(clean) > MAX_QUESTION_CHARS
+    clean = clean[:MAX_QUESTION_CHARS]
+    inferred = Filters(
+        level=_levels(clean),
+        department=_departments(clean),
+        role=_roles(clean, planned),
+        period=_period(clean),
+    )
+    named = named_orgs(clean, orgs or [])
+    return Query(
+        text=clean,
+        filters=filters or Filters(),
+        inferred=inferred,
+        orgs=named,
+        many=bool(MANY_WORDS.search(clean)) and len(named) != 1,  # "县审计局有哪些问题" is one report's
+        truncated=truncated,
+    )

@@ -1,0 +1,164 @@
+"""Hybrid retrieval: dense (FAISS) + sparse (BM25) fused by rank, shaped by what the question implies.
+
+1. Both retrievers return their best CANDIDATES passages (within the hard filters).
+2. Reciprocal-rank fusion merges them (robust to the two scores' different scales).
+3. Soft boosts from the question: a named organisation, level, department, section role and
+   period raise matching passages.
+4. A question about many units ("哪些乡镇…") gets at most one passage per report at the top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from assistant.answer.query import Filters, Query, expand, key_terms, parse_query, plan_years
+from assistant.index import dense, sparse
+from assistant.index.index import Derived, Index
+from assistant.index.tokenize import normalize, tokenize
+from assistant.models import Chunk, Hit
+
+CANDIDATES = 100  # passages each retriever contributes to fusion
+RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009): damps the head of each list
+DENSE_WEIGHT = 1.0  # the two retrievers count equally: each wins on different question kinds
+SPARSE_WEIGHT = 1.0
+# Multipliers for passages matching what the question implies. A named organisation is the
+# strongest signal ("县审计局存在哪些问题" is about that one report); the rest only reorder.
+ORG_BOOST = 3.0
+ROLE_BOOST = 1.5
+LEVEL_BOOST = 1.4
+DEPARTMENT_BOOST = 1.4
+PERIOD_BOOST = 1.3
+# In a question about many units, each further passage of one report weighs this much less.
+REPEAT_DECAY = 0.7
+HEADING_ONLY_PENALTY = 0.8
+# A question about many units (not about a part such as their problems) names a topic ("燃气安全"): passages holding more of its rare terms
+# (IDF-weighted share) are raised by up to this factor, so each report's on-topic passage wins.
+COVERAGE_BOOST = 1.0  # overview passages list sub-headings: useful, but rarely the fact
+
+
+def _matches(value: str, wanted: tuple[str, ...]) -> bool:
+    return not wanted or any(w in value for w in wanted)
+
+
+def allowed_positions(derived: Derived, filters: Filters) -> list[int] | None:
+    """Positions of chunks inside the hard filters (None = no filter)."""
+    if filters.is_empty():
+        return None
+    keep = []
+    for pos, chunk in enumerate(derived.chunks):
+        report = derived.reports[chunk.report_id].report
+        if (
+            _matches(report.level, filters.level)
+            and _matches(report.department, filters.department)
+            and _matches(chunk.role, filters.role)
+            and _matches(report.period, filters.period)
+            and _matches(report.kind, filters.kind)
+            and (not filters.report_ids or chunk.report_id in filters.report_ids)
+        ):
+            keep.append(pos)
+    return keep
+
+
+def _achievement(role: str, wanted: tuple[str, ...]) -> bool:
+    """A highlight part reports what was done, so it answers a question about results too."""
+    return role == "highlight" and "summary" in wanted
+
+
+def _boost(query: Query, chunk: Chunk, derived: Derived) -> float:
+    """The product of the soft boosts that apply to one passage."""
+    report = derived.reports[chunk.report_id].report
+    factor = HEADING_ONLY_PENALTY if chunk.heading_only else 1.0
+    if query.orgs and report.org in query.orgs:
+        factor *= ORG_BOOST
+    inferred = query.inferred
+    if inferred.role and (chunk.role in inferred.role or _achievement(chunk.role, inferred.role)):
+        factor *= ROLE_BOOST
+    if inferred.level and report.level in inferred.level:
+        factor *= LEVEL_BOOST
+    if inferred.department and report.department in inferred.department:
+        factor *= DEPARTMENT_BOOST
+    if inferred.period and _matches(report.period, inferred.period):
+        factor *= PERIOD_BOOST
+    return factor
+
+
+def fuse(rankings: Iterable[tuple[float, list[int]]]) -> dict[int, tuple[float, dict[int, int]]]:
+    """Reciprocal-rank fusion of (weight, ranked positions) lists → position: (score, ranks)."""
+    fused: dict[int, tuple[float, dict[int, int]]] = {}
+    for which, (weight, positions) in enumerate(rankings):
+        for rank, pos in enumerate(positions, start=1):
+            score, ranks = fused.get(pos, (0.0, {}))
+            fused[pos] = (score + weight / (RRF_K + rank), {**ranks, which: rank})
+    return fused
+
+
+def diversify(hits: list[Hit], k: int) -> list[Hit]:
+    """Each further passage of an already chosen report counts REPEAT_DECAY times less."""
+    chosen: list[Hit] = []
+    pool = list(hits)
+    taken: dict[str, int] = {}
+    while pool and len(chosen) < k:
+        best = max(pool, key=lambda h: h.score * REPEAT_DECAY ** taken.get(h.chunk.report_id, 0))
+        pool.remove(best)
+        chosen.append(best)
+        taken[best.chunk.report_id] = taken.get(best.chunk.report_id, 0) + 1
+    return chosen
+
+
+def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
+    """Ranked passages for a parsed query."""
+    derived = index.derived()
+    if not derived.chunks or not query.text.strip():
+        return []
+    allowed = allowed_positions(derived, query.filters)
+    if allowed is not None and not allowed:
+        return []
+    text = normalize(query.text)
+    qvec = index.embedder.embed_query_vec(text)
+    dense_pos = dense.search(derived.dense, qvec, CANDIDATES, allowed)[1].tolist()
+    tokens = expand(tokenize(text))
+    sparse_pos = sparse.search(derived.sparse, tokens, CANDIDATES, allowed)[1].tolist()
+    fused = fuse([(DENSE_WEIGHT, dense_pos), (SPARSE_WEIGHT, sparse_pos)])
+    coverage = sparse.term_coverage(derived.sparse, key_terms(text)) if query.topical else None
+    hits = []
+    for pos, (score, ranks) in fused.items():
+        chunk = derived.chunks[pos]
+        names = {0: "dense", 1: "sparse"}
+        if coverage is not None:
+            score *= 1 + COVERAGE_BOOST * float(coverage[pos])
+        hits.append(
+            Hit(chunk, score * _boost(query, chunk, derived), {names[w]: r for w, r in ranks.items()})
+        )
+    hits.sort(key=lambda h: h.score, reverse=True)
+    return diversify(hits, k) if query.across_reports else hits[:k]
+
+
+def search(
+    index: Index, question: str, k: int = 10, filters: Filters | None = None
+) -> list[Hit]:
+    """Ranked passages for a question, within explicit filters."""
+    return search_query(index, query_for(index, question, filters), k)
+
+
+def query_for(index: Index, question: str, filters: Filters | None = None) -> Query:
+    """A question parsed against the library: its units and the years it only plans for."""
+    reports = [s.report for s in index.derived().reports.values()]
+    planned = plan_years(r.period for r in reports)
+    return parse_query(question, filters, [r.org for r in reports], planned)
+
+
+def hit_to_dict(index: Index, hit: Hit, rank: int | None = None) -> dict:
+    """DESIGN.md's `search --json` fields of one hit (rank only when given)."""
+    chunk = hit.chunk
+    summary = index.derived().reports.get(chunk.report_id)
+    row = {
+        "score": round(hit.score, 6),
+        "chunk_id": chunk.id,
+        "report_id": chunk.report_id,
+        "report_title": chunk.report_title,
+        "section_path": chunk.section_path,
+        "text": chunk.text,
+        "source": summary.report.source[0] if summary and summary.report.source else "",
+        "span": list(chunk.span),
+    }
+    return {"rank": rank, **row} if rank is not None else row

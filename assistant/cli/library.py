@@ -1,0 +1,139 @@
+"""The library commands of `report-assistant`: ingest, reports, show and remove."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from assistant.cli.registry import (
+    JSON_FLAG,
+    ProgressBar,
+    arg,
+    clip,
+    command,
+    display_path,
+    error,
+    print_json,
+    table,
+)
+from assistant.models import Report, Section
+
+TITLE_WIDTH = 40  # display columns kept of a title in tables (CJK counts 2)
+
+
+@command("ingest", "add files or folders (.txt .docx .pdf .md) to the index",
+         arg("paths", nargs="+", metavar="PATH"), JSON_FLAG)
+def ingest_cmd(args: argparse.Namespace) -> int:
+    """Ingest, then a per-file summary table (or the DESIGN JSON); 1 if any input failed."""
+    from assistant.ingest.pipeline import ingest
+
+    bar = ProgressBar(enabled=not args.json and sys.stderr.isatty())
+    try:
+        result = ingest(args.paths, args.index, progress=bar)
+    finally:
+        bar.close()
+    for path, why in result.failed:
+        error(path, why)
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        rows: list[list[object]] = [["stored", n, display_path(p), ""]
+                                    for p, n in result.file_reports.items()]
+        rows += [["unchanged", "", display_path(p), ""] for p in result.unchanged]
+        rows += [["failed", "", display_path(p), why] for p, why in result.failed]
+        headers = ["status", "reports", "file", "why"][: 4 if result.failed else 3]
+        print(table(headers, [row[: len(headers)] for row in rows]))
+        print(f"\n{len(result.added)} stored, {len(result.unchanged)} unchanged, "
+              f"{len(result.failed)} failed; {result.reports} reports "
+              f"({len(result.new_reports)} new), {result.chunks} chunks")
+    return 1 if result.failed else 0
+
+
+@command("reports", "list the reports in the index", JSON_FLAG)
+def reports_cmd(args: argparse.Namespace) -> int:
+    """A table of the stored reports (or the DESIGN JSON list)."""
+    from assistant.index.store import Store
+
+    with Store(args.index) as store:
+        summaries = store.list_reports()
+    if args.json:
+        print_json([s.to_dict() for s in summaries])
+        return 0
+    rows = [[s.report.id[:12], clip(s.report.title, TITLE_WIDTH), s.report.org, s.report.level,
+             s.report.department, s.report.period, s.report.kind, s.sections]
+            for s in summaries]
+    print(table(["id", "title", "org", "level", "department", "period", "kind", "sections"],
+                rows))
+    print(f"\n{len(summaries)} reports")
+    return 0
+
+
+def heading_line(section: Section, depth: int) -> str:
+    """One line of the `show` tree: marker + heading, role of top-level sections, items."""
+    marked = section.heading
+    if section.marker and not section.heading.startswith(section.marker):
+        marked = section.marker + section.heading
+    role = f"  [{section.role}]" if depth == 0 else ""
+    items = f"  ({len(section.items)} items)" if section.items else ""
+    return "  " * depth + marked + role + items
+
+
+def tree_lines(sections: list[Section], depth: int = 0) -> list[str]:
+    """The section tree, one indented line per heading."""
+    lines: list[str] = []
+    for section in sections:
+        lines.append(heading_line(section, depth))
+        lines += tree_lines(section.children, depth + 1)
+    return lines
+
+
+def render_report(report: Report) -> str:
+    """Title, metadata lines, then the section tree."""
+    meta = [("id", report.id), ("org", report.org), ("level", report.level),
+            ("department", report.department), ("period", report.period),
+            ("kind", report.kind), ("lines", f"{report.span[0]}-{report.span[1]}")]
+    meta += [("source", display_path(p)) for p in report.source]
+    if report.signoff:
+        meta.append(("signoff", report.signoff))
+    out = [report.title, *(f"{k}: {v}" for k, v in meta), ""]
+    return "\n".join(out + (tree_lines(report.sections) or ["(no headings)"]))
+
+
+@command("show", "print one report's metadata and section tree",
+         arg("report_id", metavar="REPORT_ID", help="a report id or a unique prefix (6+ chars)"),
+         JSON_FLAG)
+def show_cmd(args: argparse.Namespace) -> int:
+    """One report's metadata and heading tree (or the full report as JSON); 1 if unknown."""
+    from assistant.index.store import Store, report_to_dict
+
+    with Store(args.index) as store:
+        report = store.get_report(args.report_id)
+    if report is None:
+        error(args.report_id, "no such report (or the prefix is ambiguous)")
+        return 1
+    if args.json:
+        print_json(report_to_dict(report))
+    else:
+        print(render_report(report))
+    return 0
+
+
+@command("remove", "drop reports (by id) or files (by path) from the index",
+         arg("items", nargs="+", metavar="ID_OR_PATH"), JSON_FLAG)
+def remove_cmd(args: argparse.Namespace) -> int:
+    """Remove reports/files; 1 if some input matched nothing."""
+    from assistant.index.index import Index
+    from assistant.ingest.pipeline import remove
+
+    index = Index(args.index)
+    removed, missing = remove(index, args.items)
+    index.close()
+    for item in missing:
+        error(item, "no such report or ingested file")
+    if args.json:
+        print_json({"removed": removed})
+    else:
+        print(f"removed {len(removed)} reports" + "".join(f"\n  {r}" for r in removed))
+    return 1 if missing else 0
+
+

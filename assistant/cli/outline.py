@@ -1,0 +1,54 @@
+"""The `outline` command of `report-assistant` (registered into cli): a draft outline from the
+library's example reports, as Markdown, Word or DESIGN.md's JSON."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from assistant.cli.registry import JSON_FLAG, arg, command, error, print_json
+
+
+@command(
+    "outline",
+    "draft outline for a report, from the library's example reports",
+    arg("request", metavar="REQUEST", help="e.g. 县民政局2024年工作计划"),
+    arg("--format", choices=["md", "docx"], default="md", help="md (default) or docx"),
+    arg("-o", "--output", metavar="FILE", help="write to FILE (docx default: <title>-提纲.docx)"),
+    arg("--example", action="append", default=[], metavar="ID", help="pin an example report"),
+    arg("--exclude", action="append", default=[], metavar="ID", help="never use this report"),
+    JSON_FLAG,
+)
+def outline_cmd(args: argparse.Namespace) -> int:
+    """Print or write the outline; 2 for an unusable request, 1 for an index that cannot serve."""
+    from assistant.index.index import Index, IndexMismatchError
+    from assistant.outline import OutlineError, outline_for_index
+    from assistant.outline.export import file_name, to_docx, to_json, to_markdown
+
+    try:
+        index = Index(args.index)
+        outline, examples = outline_for_index(index, args.request, args.example, args.exclude)
+    except OutlineError as exc:
+        error("outline", exc)
+        return 2
+    except IndexMismatchError as exc:
+        error(args.index, exc)
+        return 1
+    if args.format == "docx":
+        path = to_docx(outline, args.output or file_name(outline.title, "docx"))
+    elif args.output:
+        path = Path(args.output)
+        path.write_text(to_markdown(outline, examples), encoding="utf-8")
+    else:
+        path = None
+    if args.json:
+        chosen = [
+            {"report_id": e.report.id, "report_title": e.report.title, "reason": e.reason}
+            for e in examples
+        ]
+        print_json({**to_json(outline), "chosen": chosen, "file": str(path) if path else None})
+    elif path is None:
+        print(to_markdown(outline, examples), end="")
+    else:
+        print(f"wrote {path}")
+    return 0

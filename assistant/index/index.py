@@ -1,0 +1,151 @@
+"""The searchable index: SQLite store + FAISS (dense) + BM25 (sparse), kept consistent.
+
+SQLite is the source of truth. FAISS and BM25 are derived from its chunks (vectors come from
+the content-hash cache, so rebuilding embeds nothing already seen) and are written aside and
+renamed into place, stamped with the store's generation. Loading compares stamps: an index
+directory left half-written by a killed ingest is rebuilt from the last committed state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant import settings
+from assistant.index import dense, sparse
+from assistant.index.embed import VectorCache, embed_with_cache, make_embedder
+from assistant.index.store import ReportSummary, Store
+from assistant.index.tokenize import terms_version, tokenize
+from assistant.ingest.chunks import CHUNKER_VERSION, context_text
+from assistant.models import Chunk
+
+DENSE_FILE = "dense.faiss"
+SPARSE_DIR = "sparse"
+STAMP_FILE = "derived.json"  # generation of the store that dense/sparse were built from
+VECTOR_FILE = "vectors.sqlite"
+
+
+class IndexMismatchError(Exception):
+    """The index was built with another embedder (or dimension) than the one configured."""
+
+
+@dataclass
+class Derived:
+    """In-memory search structures for one store generation."""
+
+    generation: int
+    chunks: list[Chunk] = field(default_factory=list)
+    reports: dict[str, ReportSummary] = field(default_factory=dict)
+    dense: object | None = None
+    sparse: object | None = None
+
+
+def default_index_dir() -> Path:
+    """--index default: the settings' index directory (env REPORT_ASSISTANT_INDEX, else ./index)."""
+    return settings.current().index_dir
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class Index:
+    """One index directory: the store, the embedder it was built with, its derived indexes."""
+
+    def __init__(self, index_dir: str | Path | None = None, embedder_spec: str | None = None):
+        self.dir = Path(index_dir) if index_dir else default_index_dir()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(self.dir).open()
+        self._embedder_spec = embedder_spec
+        self._embedder = None
+        self.cache = VectorCache(settings.current().vector_cache or self.dir / VECTOR_FILE)
+        self._derived: Derived | None = None
+        self.lock = threading.RLock()  # one writer at a time; readers swap in new Derived
+
+    @property
+    def embedder(self):
+        """The configured embedder, checked against the one the index was built with."""
+        if self._embedder is None:
+            embedder = make_embedder(self._embedder_spec)
+            self.check_embedder(embedder.name, embedder.dim)
+            self._embedder = embedder
+        return self._embedder
+
+    def check_embedder(self, name: str, dim: int) -> None:
+        """Refuse to mix two embedders in one index; record the first one used."""
+        built = self.store.manifest_get("embedder")
+        if built and built != name:
+            raise IndexMismatchError(
+                f"index {self.dir} was built with embedder {built!r}, but {name!r} is configured: "
+                "set REPORT_ASSISTANT_EMBEDDER to the same embedder or use another --index"
+            )
+        if not built:
+            self.store.manifest_set("embedder", name)
+            self.store.manifest_set("dimension", str(dim))
+            self.store.manifest_set("chunker", CHUNKER_VERSION)
+
+    def embed_chunks(self, chunks: list[Chunk], progress=None) -> np.ndarray:
+        """Vectors of chunks (their context text), from the cache where already embedded."""
+        texts = [context_text(c) for c in chunks]
+        return embed_with_cache(self.embedder, self.cache, texts, progress=progress)
+
+    def _stamp(self) -> int | None:
+        """The store generation the derived files were built from (None when they were built
+        with other BM25 terms: another user dictionary or stopword list)."""
+        try:
+            stamp = json.loads((self.dir / STAMP_FILE).read_text("utf-8"))
+            return int(stamp["generation"]) if stamp.get("terms") == terms_version() else None
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def rebuild(self, progress=None) -> Derived:
+        """Build FAISS and BM25 from the store's chunks and write them atomically."""
+        with self.lock:
+            generation = self.store.generation
+            chunks = self.store.chunks()
+            derived = Derived(generation, chunks, self._report_map())
+            if chunks:
+                derived.dense = dense.build(self.embed_chunks(chunks, progress))
+                derived.sparse = sparse.build([tokenize(context_text(c)) for c in chunks])
+                dense.save(derived.dense, str(self.dir / DENSE_FILE))
+                sparse.save(derived.sparse, str(self.dir / SPARSE_DIR))
+            _write_json_atomic(
+                self.dir / STAMP_FILE, {"generation": generation, "terms": terms_version()}
+            )
+            self._derived = derived
+            return derived
+
+    def _report_map(self) -> dict[str, ReportSummary]:
+        return {s.report.id: s for s in self.store.list_reports()}
+
+    def derived(self) -> Derived:
+        """Search structures for the current store generation (loaded, or rebuilt if stale)."""
+        generation = self.store.generation
+        current = self._derived
+        if current is not None and current.generation == generation:
+            return current
+        with self.lock:
+            if self._stamp() != generation:
+                return self.rebuild()
+            chunks = self.store.chunks()
+            derived = Derived(generation, chunks, self._report_map())
+            if chunks:
+                try:
+                    derived.dense = dense.load(str(self.dir / DENSE_FILE))
+                    derived.sparse = sparse.load(str(self.dir / SPARSE_DIR))
+                except Exception:  # a damaged derived file is rebuilt, never fatal
+                    return self.rebuild()
+                if derived.dense.ntotal != len(chunks):
+                    return self.rebuild()
+            self._derived = derived
+            return derived
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,130 @@
+"""Report metadata from its title, and from its body where the title is silent.
+
+Organisation (县财政局), level (乡/镇/街道/县/区/市/省), department kind (财政, 民政 …, 综合 for
+a whole government), period (2023年度, 2023年上半年) and document kind (总结/计划/总结+计划).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from assistant import lexicon
+
+PERIOD_START = re.compile(r"(20\d{2})\s*年")
+UNIT_SUFFIX = re.compile(r"(局|委|办|办公室|镇|乡|街道|县|区|市|省|社|联|院|会|中心|政府|队|所|部|厅|公司)$")
+LEVELS_BY_PRIORITY = ("街道", "镇", "乡")
+ADMIN = "省市区县"
+SUMMARY_WORD = re.compile(r"总结|回顾|汇报|述职")
+PLAN_WORD = re.compile(r"计划|打算|要点|思路|安排|谋划")
+# A redacted place name ("XX镇") or a 2–4 character one; 全镇/本乡/各街道 are not names.
+# Only at a clause start ("2023年以来，城区街道党工委…"), where a unit names itself.
+# and goes on to act ("城区街道党工委…", "XX镇坚持…").
+PLACE = re.compile(
+    r"(?:^|[，。；、\n])((?:XX|[\u4e00-\u9fff]{2,4}?)(?:街道|镇|乡))"
+    r"(?=党|政府|办事处|人民政府|坚持|在|紧紧|认真|上下|全面|始终|以)"
+)
+NOT_PLACE = re.compile(r"^(全|本|我|各|该|此|乡|村|和|的|在|对|重点|推进|加强)")
+# Only the opening of a body is searched for its unit's own name.
+BODY_HEAD_CHARS = 400
+BODY_LEADER = re.compile(r"在(?:[\u4e00-\u9fff]{0,4}?)?(市|县|区)委[、，,]?\s*(?:市|县|区)?政府")
+# A department named only in the body needs this many mentions, and twice the runner-up.
+MIN_BODY_MENTIONS = 5
+
+
+@dataclass
+class Metadata:
+    org: str = "unknown"
+    level: str = "unknown"
+    department: str = "unknown"
+    period: str = "unknown"
+    kind: str = "unknown"
+    summary_year: int | None = None
+
+
+def department_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(kind, pattern) pairs from the lexicon's departments.txt, in priority order."""
+    return lexicon.keyed_patterns("departments.txt")
+
+
+def department_business() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(kind, pattern) pairs of each department kind's own business words."""
+    return lexicon.keyed_patterns("department_business.txt")
+
+
+def level_of(org: str) -> str:
+    """The administrative level an organisation name implies."""
+    for level in LEVELS_BY_PRIORITY:
+        if level in org:
+            return level
+    found = [c for c in org if c in ADMIN]
+    return found[-1] if found else "unknown"
+
+
+def _org_from_body(body: str, bare_level: str) -> str:
+    """The unit a body names, for titles that do not (镇2023年… / 2023年工作总结…)."""
+    names = [m for m in PLACE.findall(body[:BODY_HEAD_CHARS]) if not NOT_PLACE.match(m)]
+    if bare_level:
+        names = [n for n in names if n.endswith(bare_level)]
+        redacted = f"XX{bare_level}"
+        if redacted in body:
+            return redacted
+    if names:
+        return Counter(names).most_common(1)[0][0]
+    if bare_level in ADMIN and f"XX{bare_level}" in body:
+        return f"XX{bare_level}"
+    return bare_level or "unknown"
+
+
+def _department(title: str, org: str, body: str) -> str:
+    """Department kind: named in the title, else clearly dominant in the body, else 综合."""
+    for kind, pattern in department_words():
+        if pattern.search(title):
+            return kind
+    counts = Counter({kind: len(p.findall(body)) for kind, p in department_words()})
+    ranked = counts.most_common(2)
+    dominant = ranked and ranked[0][1] >= MIN_BODY_MENTIONS and ranked[0][1] >= 2 * ranked[1][1]
+    if dominant and (org == "unknown" or level_of(org) in ADMIN):
+        return ranked[0][0]
+    return "综合" if level_of(org) != "unknown" or org == "unknown" else "unknown"
+
+
+def _period(title: str) -> tuple[str, int | None]:
+    """The period a report covers, as "2023年度" or "2023年上半年", with its year."""
+    m = PERIOD_START.search(title)
+    if not m:
+        return "unknown", None
+    year = int(m.group(1))
+    half = re.search(r"(上|下)半年", title[m.end() : m.end() + 8])
+    return (f"{year}年{half.group(0)}" if half else f"{year}年度"), year
+
+
+def _kind(title: str) -> str:
+    """总结, 计划 or 总结+计划 from the title's words."""
+    summary, plan = bool(SUMMARY_WORD.search(title)), bool(PLAN_WORD.search(title))
+    if summary and plan:
+        return "总结+计划"
+    return "总结" if summary else "计划" if plan else "unknown"
+
+
+def extract_metadata(title: str, body: str) -> Metadata:
+    """Metadata of one report from its title and body text."""
+    m = PERIOD_START.search(title)
+    prefix = (title[: m.start()] if m else "").strip().rstrip("的关于")
+    org = prefix if prefix and UNIT_SUFFIX.search(prefix) else ""
+    if not org or prefix in (*LEVELS_BY_PRIORITY, *ADMIN):
+        org = _org_from_body(body, prefix if prefix in (*LEVELS_BY_PRIORITY, *ADMIN) else "")
+    level = level_of(org)
+    if level == "unknown":
+        leader = BODY_LEADER.search(body)
+        level = leader.group(1) if leader else "unknown"
+    period, year = _period(title)
+    return Metadata(
+        org=org,
+        level=level,
+        department=_department(title, org, body),
+        period=period,
+        kind=_kind(title),
+        summary_year=year,
+    )

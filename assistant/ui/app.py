@@ -1,0 +1,233 @@
+"""The Gradio app, built by one function (launching is ui/serve.py's job): 问答, 提纲 and
+资料库 tabs and a 状态 line. Event handlers only call ui/chat.py, ui/outline_tab.py and
+ui/library.py, which call the same assistant functions as the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant import settings
+
+settings.quiet_gradio()
+
+import gradio as gr  # noqa: E402
+
+from assistant.index.index import Index  # noqa: E402
+from assistant.ui import chat, library, outline_tab  # noqa: E402
+from assistant.ui.render import CARD_CSS  # noqa: E402
+from assistant.ui.startup import Startup  # noqa: E402
+
+MAX_UPLOAD_MB = 50  # the loader refuses larger files anyway: a report is a few MB at most
+
+LEVELS = [("全部", ""), *((lv, lv) for lv in ("乡", "镇", "街道", "县", "区", "市", "省"))]
+ROLES = [
+    ("全部", ""),
+    ("总结", "summary"),
+    ("亮点", "highlight"),
+    ("问题", "problem"),
+    ("计划", "plan"),
+]
+CONCURRENCY = 4  # events served at once per handler (the rest queue)
+STATUS_SECONDS = 2.0  # how often the page refreshes the status while the first start builds
+
+
+def _choices(index: Index, field: str) -> list[tuple[str, str]]:
+    """(label, value) of the values one metadata field takes in the library."""
+    values = sorted(
+        {getattr(s.report, field) for s in index.derived().reports.values()} - {"unknown"}
+    )
+    return [("全部", ""), *((v, v) for v in values)]
+
+
+def _chat_tab(index: Index) -> tuple[gr.Dropdown, gr.Dropdown]:
+    """The 问答 tab; returns its department and period filters (refreshed with the library)."""
+    with gr.Row():
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(label="问答", height=520, elem_id="chatbot", sanitize_html=True)
+            with gr.Row():
+                question = gr.Textbox(
+                    placeholder="用中文提问，例如：哪些乡镇提到了燃气安全？",
+                    show_label=False,
+                    scale=5,
+                    elem_id="question",
+                    max_length=20000,
+                )
+                ask = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
+            with gr.Row():
+                level = gr.Dropdown(LEVELS, value="", label="层级")
+                department = gr.Dropdown(_choices(index, "department"), value="", label="部门类别")
+                role = gr.Dropdown(ROLES, value="", label="章节")
+                period = gr.Dropdown(_choices(index, "period"), value="", label="期间")
+            gr.Examples(chat.EXAMPLE_QUESTIONS, inputs=[question], label="示例问题")
+            clear = gr.Button("清空对话", size="sm")
+        with gr.Column(scale=2):
+            gr.Markdown("#### 引用段落")
+            citations = gr.HTML(elem_id="citations")
+
+    def respond(q, history, lv, dept, rl, per):
+        yield from chat.respond(index, q, history, lv, dept, rl, per)
+
+    inputs = [question, chatbot, level, department, role, period]
+    outputs = [chatbot, citations, question]
+    ask.click(respond, inputs, outputs, api_name="ask", concurrency_limit=CONCURRENCY)
+    question.submit(respond, inputs, outputs, api_visibility="private")
+    clear.click(lambda: ([], "", ""), None, outputs, api_visibility="private")
+    return department, period
+
+
+def _outline_tab(index: Index) -> gr.Dropdown:
+    """The 提纲 tab; returns its picker of pinned examples (refreshed with the library)."""
+    shown = gr.State([])
+    with gr.Row():
+        request = gr.Textbox(
+            label="要写的文稿",
+            placeholder="例如：县民政局2024年工作计划；XX镇2024年上半年工作总结",
+            scale=4,
+            elem_id="outline-request",
+        )
+        go = gr.Button("生成提纲", variant="primary", scale=1, elem_id="outline-go")
+    with gr.Row():
+        examples = gr.CheckboxGroup(
+            [], label="参考范文（取消勾选后重新生成即排除）", elem_id="outline-examples"
+        )
+        pinned = gr.Dropdown(
+            outline_tab.report_choices(index),
+            multiselect=True,
+            label="指定参考范文（可选）",
+            elem_id="outline-pinned",
+        )
+    with gr.Row():
+        docx = gr.DownloadButton("下载 .docx", elem_id="download-docx", interactive=False)
+        md = gr.DownloadButton("下载 .md", elem_id="download-md", interactive=False)
+    body = gr.Markdown(elem_id="outline-body")
+
+    def generate(req, pins, kept, offered):
+        text, choices, ticked, docx_path, md_path = outline_tab.make_outline(
+            index, req, pins, kept, offered
+        )
+        files = [
+            gr.DownloadButton(value=path, interactive=path is not None)
+            for path in (docx_path, md_path)
+        ]
+        return (
+            text,
+            gr.CheckboxGroup(choices=choices, value=ticked),
+            [r for _, r in choices],
+            *files,
+        )
+
+    go.click(
+        generate,
+        [request, pinned, examples, shown],
+        [body, examples, shown, docx, md],
+        api_name="outline",
+    )
+    request.submit(
+        generate,
+        [request, pinned, examples, shown],
+        [body, examples, shown, docx, md],
+        api_visibility="private",
+    )
+    return pinned
+
+
+def _library_tab(index: Index, views: list, view_updates: Callable[[], tuple]):
+    """The 资料库 tab; returns (its search box, every view of the library, their refresh)."""
+    with gr.Row():
+        files = gr.File(
+            label=f"上传报告（.txt / .docx / .pdf / .md，可多选；单个文件不超过 {MAX_UPLOAD_MB} MB）",
+            file_count="multiple",
+            file_types=[".txt", ".docx", ".pdf", ".md"],
+            elem_id="upload-files",
+        )
+        folder = gr.File(
+            label=f"上传文件夹（单个文件不超过 {MAX_UPLOAD_MB} MB）",
+            file_count="directory",
+            elem_id="upload-folder",
+        )
+    results = gr.Dataframe(
+        headers=library.RESULT_HEADERS, label="入库结果", elem_id="ingest-results"
+    )
+    search = gr.Textbox(label="搜索报告（标题、单位、层级、类别）", elem_id="report-search")
+    table = gr.Dataframe(
+        library.report_rows(index),
+        headers=library.REPORT_HEADERS,
+        label="报告列表",
+        elem_id="reports",
+    )
+    with gr.Row():
+        chosen = gr.Dropdown(
+            outline_tab.report_choices(index), label="查看报告", elem_id="report-pick"
+        )
+        whole_file = gr.Checkbox(label="删除整个来源文件", value=False)
+        delete = gr.Button("删除", variant="stop", elem_id="remove")
+    removed = gr.Markdown(elem_id="removed")
+    tree = gr.HTML(elem_id="report-tree")
+    outputs = [*views, table, chosen]
+
+    def refresh(text: str = "", clear: bool = False) -> tuple:
+        picker = gr.Dropdown(choices=outline_tab.report_choices(index))
+        if clear:
+            picker = gr.Dropdown(choices=outline_tab.report_choices(index), value=None)
+        return (*view_updates(), library.report_rows(index, text or ""), picker)
+
+    def add(paths, text, progress=gr.Progress()):  # noqa: B008 (Gradio injects the tracker)
+        rows = library.upload(
+            index, [str(p) for p in paths or []], lambda f, d: progress(f, desc=d)
+        )
+        return rows, *refresh(text)
+
+    for source in (files, folder):
+        source.upload(add, [source, search], [results, *outputs], api_visibility="private")
+    search.change(
+        lambda t: library.report_rows(index, t), [search], [table], api_visibility="private"
+    )
+    chosen.change(
+        lambda rid: library.report_view(index, rid), [chosen], [tree], api_visibility="private"
+    )
+
+    def drop(rid, whole, text):
+        return library.remove_report(index, rid, whole), *refresh(text, clear=True)
+
+    delete.click(
+        drop, [chosen, whole_file, search], [removed, *outputs], api_visibility="private"
+    )
+    return search, outputs, refresh
+
+
+def build_app(index: Index, startup: Startup | None = None) -> gr.Blocks:
+    """The whole app over one index (not launched); `startup` reports a first-start build.
+    Every page load (and a first start, while it runs) refreshes the library's views."""
+    startup = startup or Startup()
+
+    def status_text() -> str:
+        return "　".join(t for t in (startup.text(), library.status(index)) if t)
+
+    def view_updates() -> tuple:
+        filters = (gr.Dropdown(choices=_choices(index, f)) for f in ("department", "period"))
+        return status_text(), *filters, gr.Dropdown(choices=outline_tab.report_choices(index))
+
+    with gr.Blocks(title="工作总结范文助手") as app:
+        gr.Markdown("## 工作总结范文助手　<small>检索范文、引用原文、生成提纲</small>")
+        status = gr.Markdown(status_text(), elem_id="status")
+        with gr.Tab("问答"):
+            department, period = _chat_tab(index)
+        with gr.Tab("提纲"):
+            pinned = _outline_tab(index)
+        with gr.Tab("资料库"):
+            search, views, refresh = _library_tab(
+                index, [status, department, period, pinned], view_updates
+            )
+        timer = gr.Timer(STATUS_SECONDS, active=startup.running)
+        app.load(refresh, [search], views, api_visibility="private")
+        timer.tick(
+            lambda text: (*refresh(text), gr.Timer(active=startup.running)),
+            [search],
+            [*views, timer],
+            api_visibility="private",
+        )
+    app.queue(default_concurrency_limit=CONCURRENCY)
+    return app
+
+
+CSS = CARD_CSS

@@ -1,0 +1,122 @@
+"""The 问答 tab's logic: a question (with filters and the conversation so far) → the chat
+message and its citation cards, streaming the LLM's tokens when one is configured."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+
+from assistant.answer.compose import QuestionError, answer, answer_dict
+from assistant.answer.llm import llm_config
+from assistant.answer.query import Filters
+from assistant.index.index import Index
+from assistant.models import Answer
+from assistant.ui.render import (
+    answer_markdown,
+    cards,
+    citation_card,
+    esc_markdown,
+    find_section,
+    section_text,
+)
+
+ALL = ""  # the filter value meaning "any"
+EXAMPLE_QUESTIONS = [
+    "哪些乡镇提到了燃气安全？",
+    "县审计局存在哪些问题？",
+    "区残联2023年救助了多少残疾大学生？",
+    "乡镇的2024年计划里关于人居环境的安排",
+    "区民政局2024年的工作安排是什么？",
+]
+
+
+def message_text(message: dict) -> str:
+    """A chat message's text (Gradio may hand content back as a list of parts)."""
+    content = message.get("content", "")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    return str(content)
+
+
+def filters_of(level: str, department: str, role: str, period: str) -> Filters:
+    """The chosen filters ("" = any)."""
+    return Filters(
+        level=(level,) if level else (),
+        department=(department,) if department else (),
+        role=(role,) if role else (),
+        period=(period,) if period else (),
+    )
+
+
+def citation_cards(index: Index, result: Answer) -> str:
+    """The answer's citations as cards, each with its whole section as context."""
+    data = answer_dict(index, result)
+    reports = index.derived().reports
+    full: dict[str, object] = {}
+    items = []
+    for citation in data["citations"]:
+        rid = citation["report_id"]
+        if rid not in full:
+            full[rid] = index.store.get_report(rid)
+        section = find_section(full[rid], citation["section_path"]) if full[rid] else None
+        summary = reports.get(rid)
+        org = summary.report.org if summary else ""
+        items.append(citation_card(citation, org, section_text(section) if section else ""))
+    empty = "没有可引用的段落。" if result.abstained else ""
+    return cards(items, empty)
+
+
+def _answer_stream(index: Index, question: str, filters: Filters, history: list[str]):
+    """Yield partial LLM text while it streams, then the final Answer."""
+    tokens: queue.Queue = queue.Queue()
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["answer"] = answer(index, question, filters, history, on_token=tokens.put)
+        except Exception as exc:  # surfaced to the user below, never swallowed
+            box["error"] = exc
+        tokens.put(None)
+
+    threading.Thread(target=run, daemon=True).start()
+    text = ""
+    while (piece := tokens.get()) is not None:
+        text += piece
+        yield text
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    yield box["answer"]
+
+
+def respond(
+    index: Index,
+    question: str,
+    chat: list[dict],
+    level: str = ALL,
+    department: str = ALL,
+    role: str = ALL,
+    period: str = ALL,
+) -> Iterator[tuple[list[dict], str, str]]:
+    """Chat update generator: (messages, citation cards HTML, the cleared question box)."""
+    chat = list(chat or [])
+    history = [message_text(m) for m in chat if m.get("role") == "user"]
+    chat.append({"role": "user", "content": esc_markdown(question)})  # HTML shown as text
+    filters = filters_of(level, department, role, period)
+    try:
+        if llm_config() is None:
+            result = answer(index, question, filters, history)
+        else:
+            result = None
+            for part in _answer_stream(index, question, filters, history):
+                if isinstance(part, Answer):
+                    result = part
+                else:
+                    yield [*chat, {"role": "assistant", "content": part + " ▌"}], "", ""
+    except QuestionError as exc:
+        yield [*chat, {"role": "assistant", "content": f"⚠️ {exc}"}], "", ""
+        return
+    reply = answer_markdown(answer_dict(index, result))
+    yield [*chat, {"role": "assistant", "content": reply}], citation_cards(index, result), ""

@@ -1,0 +1,52 @@
+"""The 提纲 tab's logic: a request (with pinned and excluded examples) → the outline as
+Markdown with its sources, the chosen examples with their reasons, and .docx/.md files."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from assistant.index.index import Index
+from assistant.outline import Example, OutlineError, outline_for_index
+from assistant.outline.export import file_name, to_docx, to_markdown
+from assistant.ui.render import esc_markdown
+
+
+def report_choices(index: Index) -> list[tuple[str, str]]:
+    """(label, id) of every report in the library, for the pin/exclude pickers."""
+    return [
+        (f"{s.report.title}（{s.report.id[:8]}）", s.report.id) for s in index.store.list_reports()
+    ]
+
+
+def example_choices(examples: list[Example]) -> list[tuple[str, str]]:
+    """(label with the reason, id) of the chosen examples."""
+    return [(f"{e.report.title}：{e.reason}", e.report.id) for e in examples]
+
+
+def write_files(markdown: str, outline, directory: Path) -> tuple[str, str]:
+    """The outline saved as .docx and .md under `directory`; their paths."""
+    docx_path = to_docx(outline, directory / file_name(outline.title, "docx"))
+    md_path = directory / file_name(outline.title, "md")
+    md_path.write_text(markdown, encoding="utf-8")
+    return str(docx_path), str(md_path)
+
+
+def make_outline(
+    index: Index, request: str, pinned: list[str], kept: list[str] | None, shown: list[str]
+) -> tuple[str, list[tuple[str, str]], list[str], str | None, str | None]:
+    """(outline Markdown, example choices, the ticked ones, docx path, md path).
+
+    `shown` are the examples offered last time and `kept` the ones still ticked: the rest are
+    excluded this time. Errors come back as the Markdown text, with no files.
+    """
+    excluded = [rid for rid in shown if kept is not None and rid not in kept]
+    try:
+        outline, examples = outline_for_index(index, request, pinned or [], excluded)
+    except OutlineError as exc:
+        return f"⚠️ {esc_markdown(str(exc))}", [], [], None, None
+    markdown = to_markdown(outline, examples)
+    directory = Path(tempfile.mkdtemp(prefix="outline-"))
+    docx_path, md_path = write_files(markdown, outline, directory)
+    choices = example_choices(examples)
+    return esc_markdown(markdown), choices, [rid for _, rid in choices], docx_path, md_path

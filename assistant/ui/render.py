@@ -1,0 +1,142 @@
+"""Pure rendering for the app: answers, citation cards, section context, report trees and
+outlines as HTML/Markdown. Every string that comes from a document or a user is escaped, so
+HTML inside a report or a question is shown as text, never rendered."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from assistant.ingest.chunks import PATH_SEP, headed, render
+from assistant.models import Report, Section
+
+ROLE_NAMES = {
+    "summary": "总结",
+    "highlight": "亮点",
+    "problem": "问题",
+    "plan": "计划",
+    "other": "其他",
+}
+CARD_CSS = """
+.cite-card {border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:8px 0;background:#fff}
+.cite-card .cite-head {font-weight:600;color:#1f2328}
+.cite-card .cite-meta {color:#57606a;font-size:0.9em;margin:2px 0 6px}
+.cite-card .cite-text {white-space:pre-wrap;line-height:1.7;color:#1f2328}
+.cite-card mark {background:#fff3b0;padding:0 1px}
+.cite-card details {margin-top:6px}
+.cite-card details summary {cursor:pointer;color:#0969da}
+.cite-card .cite-context {white-space:pre-wrap;line-height:1.7;background:#f6f8fa;padding:8px;
+  border-radius:6px;max-height:420px;overflow:auto}
+.report-tree {white-space:pre-wrap;line-height:1.6;font-family:inherit}
+"""
+
+
+TRAILING = "。；;，,：:"  # punctuation a passage may add after a heading line
+
+
+def esc(text: object) -> str:
+    """HTML-escaped text (quotes included)."""
+    return html.escape(str(text), quote=True)
+
+
+def esc_markdown(text: str) -> str:
+    """Markdown whose raw HTML is shown as text: < and & escaped, markdown marks kept."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def highlight(text: str, spans: list[list[int]] | list[tuple[int, int]]) -> str:
+    """The escaped passage with each (start, end) span wrapped in <mark>."""
+    out, pos = [], 0
+    for start, end in sorted((int(a), int(b)) for a, b in spans):
+        if start < pos or end <= start:
+            continue
+        out += [esc(text[pos:start]), f"<mark>{esc(text[start:end])}</mark>"]
+        pos = end
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def section_text(section: Section) -> str:
+    """A section's whole subtree as plain text: headings as written, then their bodies."""
+    return headed(section, render(section))
+
+
+def locate(text: str, needle: str) -> tuple[int, int] | None:
+    """Where `needle` occurs in `text` ignoring whitespace and its closing punctuation
+    (passages re-wrap lines and end inline headings with 。); None when absent."""
+    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
+    flat = "".join(text[i] for i in kept)
+    target = re.sub(r"\s+", "", needle).rstrip(TRAILING)
+    pos = flat.find(target) if target else -1
+    return (kept[pos], kept[pos + len(target) - 1] + 1) if pos >= 0 else None
+
+
+def context_html(context: str, quotes: list[str]) -> str:
+    """The section in context, escaped, with the cited sentences marked where they occur."""
+    spans = [span for q in quotes if (span := locate(context, q))]
+    return highlight(context, spans)
+
+
+def find_section(report: Report, path: list[str]) -> Section | None:
+    """The section of `report` at `path` (None for the preamble or an unknown path)."""
+    sections, found = report.sections, None
+    for heading in path:
+        found = next((s for s in sections if s.path and s.path[-1] == heading), None)
+        if found is None:
+            return None
+        sections = found.children
+    return found
+
+
+def citation_card(citation: dict, org: str, context: str) -> str:
+    """One citation: [n], report title, unit, section path, the passage with its supporting
+    sentences highlighted, and the whole section in context one click away."""
+    path = PATH_SEP.join(citation["section_path"])
+    unit = f"{esc(org)} · " if org and org != "unknown" else ""
+    spans = citation.get("spans") or []
+    quotes = citation.get("quotes") or [citation["text"]]
+    details = (
+        f"<details><summary>查看原文上下文（{esc(path)}）</summary>"
+        f'<div class="cite-context">{context_html(context, quotes)}</div></details>'
+        if context
+        else ""
+    )
+    return (
+        f'<div class="cite-card" id="cite-{citation["n"]}">'
+        f'<div class="cite-head">[{citation["n"]}] {esc(citation["report_title"])}</div>'
+        f'<div class="cite-meta">{unit}{esc(path)}</div>'
+        f'<div class="cite-text">{highlight(citation["text"], spans)}</div>{details}</div>'
+    )
+
+
+def cards(items: list[str], empty: str = "") -> str:
+    """Citation cards as one HTML block (with `empty` shown when there are none)."""
+    if not items:
+        return f'<div class="cite-empty">{esc(empty)}</div>' if empty else ""
+    return "".join(items)
+
+
+def answer_markdown(answer: dict) -> str:
+    """The chat message for an answer: its text (HTML escaped) and the notice, if any."""
+    text = esc_markdown(answer["answer"])
+    notice = answer.get("notice")
+    return f"{text}\n\n> ⚠️ {esc_markdown(notice)}" if notice else text
+
+
+def report_tree(report: Report) -> str:
+    """A report's section tree with roles, as an escaped <pre>-like block."""
+    lines = [
+        report.title,
+        f"单位：{report.org}　层级：{report.level}　类别：{report.department}"
+        f"　期间：{report.period}　文种：{report.kind}",
+        "",
+    ]
+
+    def walk(sections: list[Section], depth: int) -> None:
+        for s in sections:
+            role = f"　［{ROLE_NAMES.get(s.role, s.role)}］" if depth == 0 else ""
+            lines.append(f"{'　' * depth}{s.marker}{s.heading}{role}")
+            walk(s.children, depth + 1)
+
+    walk(report.sections, 0)
+    return f'<div class="report-tree">{esc(chr(10).join(lines))}</div>'

@@ -1,0 +1,79 @@
+"""Launching the app: the exposure guard (loopback unless auth is set or --insecure), the
+first-start build (ui/startup.py), then the app ui/app.py builds. Never a public share link."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from pathlib import Path
+
+from assistant import settings
+from assistant.index.index import Index
+from assistant.settings import AUTH_ENV
+from assistant.ui.startup import first_start
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` keeps the app on this machine."""
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """`user:password` → (user, password); None when unset; ValueError when malformed."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise ValueError("expected USER:PASSWORD")
+    return user, password
+
+
+def exposure_error(host: str, auth: tuple[str, str] | None, insecure: bool) -> str | None:
+    """Why binding `host` is refused, or None: off loopback, a password is required."""
+    if is_loopback(host) or auth is not None or insecure:
+        return None
+    return (
+        f"binding {host} exposes the app to the network: give --auth USER:PASSWORD "
+        f"(or {AUTH_ENV}), or --insecure to allow it without a password"
+    )
+
+
+def launch(
+    index_dir: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: tuple[str, str] | None = None,
+    insecure: bool = False,
+    block: bool = True,
+):
+    """Open the index, start the first-start build if needed, and serve the app (ValueError
+    when `host` is off loopback with neither `auth` nor `insecure`)."""
+    refused = exposure_error(host, auth, insecure)
+    if refused:
+        raise ValueError(refused)
+    settings.quiet_gradio()
+    from assistant.ui.app import CSS, MAX_UPLOAD_MB, build_app
+
+    index = Index(index_dir)
+    startup = first_start(index)
+    app = build_app(index, startup)
+    print(f"report-assistant: http://{host}:{port}  (index {index.dir})", file=sys.stderr)
+    app.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        auth=auth,
+        auth_message="请输入用户名和密码" if auth else None,
+        max_file_size=f"{MAX_UPLOAD_MB}mb",
+        prevent_thread_lock=not block,
+        css=CSS,
+        quiet=True,
+    )
+    return app

@@ -1,0 +1,24 @@
+"""What a question implies: plan years from the library's periods steer roles."""
+
+from __future__ import annotations
+
+from assistant.answer.query import parse_query, plan_years
+
+
+def test_plan_years_are_the_years_after_summaries_that_nothing_summarises():
+    assert plan_years(["2023年度", "2023年上半年"]) == {2024}
+    assert plan_years(["2022年度", "2023年度"]) == {2024}
+    assert plan_years(["unknown"]) == frozenset()
+
+
+def test_a_planned_year_asks_for_plans():
+    planned = plan_years(["2023年度"])
+    assert parse_query("区残联2024年做了哪些工作？", planned=planned).inferred.role == ("plan",)
+    assert parse_query("区残联2023年做了哪些工作？", planned=planned).inferred.role == ("summary",)
+    assert parse_query("区残联2024年做了哪些工作？").inferred.role == ("summary",)
+
+
+def test_a_summarised_year_with_plan_words_asks_for_the_summary():
+    planned = plan_years(["2023年度"])
+    assert "plan" not in parse_query("县审计局2023年计划安排了多少个审计项目？", planned=planned).inferred.role
+    assert "plan" in parse_query("XX镇2023年下半年有什么计划？", planned=planned).inferred.role

@@ -1,0 +1,293 @@
+"""The app in a real headless browser (Debian's chromium driven by Playwright): a question
+shows citation cards and their context, a GBK upload becomes searchable, an outline downloads
+as .docx, login is required when auth is on; and 20 concurrent API questions all get answers.
+Screenshots of each state go to artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from assistant.index.index import Index
+from assistant.ui.app import CSS, build_app
+from assistant.ui.startup import Startup
+from tests.fixtures.network import free_port
+from tests.fixtures.paths import ROOT, SAMPLE_REPORT_COUNT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+WAIT_MS = 60_000
+LOCALE = "zh-CN"  # our users' browsers: Gradio's own labels (upload, login) then read Chinese
+GBK_REPORT = """县测试局2023年工作总结和2024年工作计划
+一、2023年工作总结
+（一）窨井盖专项整治扎实推进。全年排查窨井盖XX处，更换破损窨井盖XX个。
+二、存在的问题
+人员力量不足，专业能力有待提升。
+三、2024年工作计划
+（一）持续开展窨井盖安全检查。
+"""
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def serve(index: Index, auth=None, startup: Startup | None = None, **options):
+    """The app launched in-process on a free loopback port; (app, url)."""
+    port = free_port()
+    app = build_app(index, startup)
+    app.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, share=False,
+        auth=auth, css=CSS, quiet=True, **options,
+    )
+    return app, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def sample_app(sample_index):
+    app, url = serve(sample_index)
+    yield url
+    app.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale=LOCALE
+    )
+    yield context.new_page()
+    context.close()
+
+
+def shot(page, name: str, full_page: bool = True) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+def settled(page, elem_id: str) -> None:
+    """Wait until the component `elem_id` shows no pending-event spinner."""
+    page.wait_for_function(
+        f"!document.querySelector('#{elem_id} .progress-text')", timeout=WAIT_MS
+    )
+
+
+def pick(page, elem_id: str, label: str) -> None:
+    """Choose the option starting with `label` in the dropdown `elem_id`."""
+    page.click(f"#{elem_id} input")
+    page.locator("[role=option]", has_text=label).first.click()
+
+
+def ask(page, question: str) -> float:
+    """Type a question, press 提问, wait for the first citation card; seconds it took."""
+    page.fill("#question textarea", question)
+    start = time.perf_counter()
+    page.click("#ask")
+    page.wait_for_selector("#citations .cite-card", timeout=WAIT_MS)
+    return time.perf_counter() - start
+
+
+def test_question_shows_citation_cards_and_context(page, sample_app):
+    page.goto(sample_app)
+    page.wait_for_selector("#question textarea", timeout=WAIT_MS)
+    assert "20 篇报告" in page.inner_text("#status")
+    seconds = ask(page, "县审计局存在哪些问题？")
+    print(f"question → first citation card: {seconds:.2f} s")
+    heads = page.locator("#citations .cite-head").all_inner_texts()
+    assert heads[0] == "[1] 县审计局2023年工作总结和2024工作计划"
+    assert "四、制约经济社会发展或影响工作成效的问题" in page.inner_text("#citations .cite-meta >> nth=0")
+    assert page.locator("#citations mark").count() >= 1
+    assert "县审计局报告中关于存在的问题的内容" in page.inner_text("#chatbot")
+    shot(page, "1-answer-with-citations")
+    context = page.locator("#citations .cite-context").first
+    assert not context.is_visible()
+    page.locator("#citations details summary").first.click()
+    assert context.is_visible() and "人少事多的矛盾较为突出" in context.inner_text()
+    assert "经责审计成果运用不到位" in context.locator("mark").first.inner_text()
+    shot(page, "2-citation-context")
+
+
+def test_follow_up_question_in_context(page, sample_app):
+    page.goto(sample_app)
+    page.wait_for_selector("#question textarea", timeout=WAIT_MS)
+    ask(page, "区残联2023年做了哪些工作？")
+    page.fill("#question textarea", "那2024年呢？")
+    page.click("#ask")
+    page.wait_for_function(
+        "document.querySelector('#citations')?.innerText.includes('2024年工作谋划')", timeout=WAIT_MS
+    )
+    shot(page, "3-follow-up")
+
+
+def test_gbk_upload_is_listed_searchable_and_removable(page, browser, tmp_path):
+    index = Index(tmp_path / "index")
+    app, url = serve(index)
+    path = tmp_path / "县测试局.txt"
+    path.write_bytes(GBK_REPORT.encode("gbk"))
+    title = "县测试局2023年工作总结和2024年工作计划"
+    try:
+        page.goto(url)
+        page.get_by_role("tab", name="资料库").click()
+        page.locator("#upload-files input[type=file]").set_input_files(str(path))
+        page.wait_for_function(
+            "document.querySelector('#ingest-results')?.innerText.includes('已入库')", timeout=WAIT_MS
+        )
+        page.fill("#report-search textarea, #report-search input", "测试局")
+        settled(page, "reports")
+        assert title in page.inner_text("#reports")
+        pick(page, "report-pick", title)
+        page.wait_for_function(
+            "document.querySelector('#report-tree')?.innerText.includes('［问题］')", timeout=WAIT_MS
+        )
+        assert "三、2024年工作计划　［计划］" in page.inner_text("#report-tree")
+        shot(page, "4-upload-listed-tree")
+        later = page.context.new_page()  # a page opened after the upload sees it too
+        later.goto(url)
+        later.wait_for_function(
+            "document.querySelector('#status')?.innerText.includes('1 篇报告')", timeout=WAIT_MS
+        )
+        later.close()
+        page.get_by_role("tab", name="问答").click()
+        ask(page, "哪些单位在整治窨井盖？")
+        assert title in page.inner_text("#citations")
+        shot(page, "5-upload-searchable")
+        page.get_by_role("tab", name="资料库").click()
+        pick(page, "report-pick", title)
+        page.click("#remove")
+        page.wait_for_function(
+            "document.querySelector('#removed')?.innerText.includes('已删除报告')", timeout=WAIT_MS
+        )
+        settled(page, "reports")
+        assert title not in page.inner_text("#reports") and index.store.list_reports() == []
+    finally:
+        app.close()
+        index.close()
+
+
+def test_oversized_upload_is_refused_with_the_limit(page, tmp_path):
+    index = Index(tmp_path / "index")
+    app, url = serve(index, max_file_size="1kb")
+    path = tmp_path / "很长的报告.txt"
+    path.write_text("县测试局2023年工作总结\n一、工作总结\n" + "开展工作。" * 400, encoding="utf-8")
+    try:
+        page.goto(url)
+        page.get_by_role("tab", name="资料库").click()
+        page.locator("#upload-files input[type=file]").set_input_files(str(path))
+        page.get_by_text("很长的报告.txt").wait_for(state="visible", timeout=WAIT_MS)
+        page.wait_for_timeout(500)  # the toast slides in
+        shot(page, "9-upload-too-large", full_page=False)  # the toast is fixed to the viewport
+        assert "1.0 Kb" in page.inner_text("body") and index.store.list_reports() == []
+    finally:
+        app.close()
+        index.close()
+
+
+def test_first_start_progress_shows_on_the_page(page, tmp_path):
+    index = Index(tmp_path / "index")
+    startup = Startup(True, "首次启动，正在建立示例资料库：向量化 128/303 段")
+    app, url = serve(index, startup=startup)
+    path = tmp_path / "县测试局.txt"
+    path.write_bytes(GBK_REPORT.encode("gbk"))
+    try:
+        page.goto(url)
+        page.wait_for_selector("#question textarea", timeout=WAIT_MS)
+        assert "向量化 128/303 段" in page.inner_text("#status")
+        shot(page, "0-first-start-progress")
+        from assistant.ingest.pipeline import ingest
+
+        ingest([path], index)
+        startup.running = False
+        page.wait_for_function(
+            "document.querySelector('#status')?.innerText.includes('1 篇报告')", timeout=WAIT_MS
+        )
+        assert "首次启动" not in page.inner_text("#status")
+    finally:
+        app.close()
+        index.close()
+
+
+def test_outline_downloads_as_docx(page, sample_app, tmp_path):
+    page.goto(sample_app)
+    page.get_by_role("tab", name="提纲").click()
+    page.fill("#outline-request textarea, #outline-request input", "县民政局2023年工作总结和2024年工作计划")
+    page.click("#outline-go")
+    page.wait_for_function(
+        "document.querySelector('#outline-body')?.innerText.includes('一、2023年工作总结')",
+        timeout=WAIT_MS,
+    )
+    assert "区民政局2023年工作总结暨2024年工作计划" in page.inner_text("#outline-examples")
+    shot(page, "6-outline")
+    with page.expect_download(timeout=WAIT_MS) as download:
+        page.click("#download-docx")
+    target = tmp_path / "outline.docx"
+    download.value.save_as(target)
+    headings = [p.text for p in Document(str(target)).paragraphs if p.style.name.startswith("Heading")]
+    assert headings[0] == "一、2023年工作总结" and any(h.startswith("（一）") for h in headings)
+
+
+def test_login_required_when_auth_is_on(browser, sample_index):
+    app, url = serve(sample_index, auth=("官员", "正确密码"))
+    try:
+        for password, admitted in (("错误密码", False), ("正确密码", True)):
+            context = browser.new_context(viewport={"width": 1200, "height": 800}, locale=LOCALE)
+            page = context.new_page()
+            page.goto(url)
+            page.locator("input[type=text], input[name=username]").first.fill("官员")
+            page.locator("input[type=password]").first.fill(password)
+            page.locator("button[type=submit], button:has-text('Login'), button:has-text('登录')").first.click()
+            if admitted:
+                page.wait_for_selector("#question textarea", timeout=WAIT_MS)
+                shot(page, "8-login-accepted")
+            else:
+                page.wait_for_timeout(1500)
+                assert page.locator("#question textarea").count() == 0
+                assert "凭据不正确" in page.inner_text("body")
+                shot(page, "7-login-refused")
+            context.close()
+    finally:
+        app.close()
+
+
+def test_twenty_concurrent_questions_all_get_answers(sample_app):
+    from gradio_client import Client
+
+    questions = [
+        "哪些乡镇提到了燃气安全？",
+        "县审计局存在哪些问题？",
+        "区残联2023年救助了多少残疾大学生？",
+        "区民政局2024年的工作安排是什么？",
+    ] * 5
+
+    def one(question: str) -> str:
+        client = Client(sample_app, verbose=False)
+        _, cards, _ = client.predict(question, [], "", "", "", "", api_name="/ask")
+        return cards
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(one, questions))
+    assert len(results) == SAMPLE_REPORT_COUNT and all('class="cite-card"' in cards for cards in results)
