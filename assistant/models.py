@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-ROLES = ("summary", "highlight", "problem", "plan", "other")
-LEVELS = ("乡", "镇", "街道", "县", "区", "市", "省", "unknown")
-KINDS = ("总结", "计划", "总结+计划", "unknown")
+UNKNOWN = "unknown"  # a metadata field the document does not reveal (the UI shows 未识别)
+
+
+class Role(StrEnum):
+    """What a top-level section does in its report (DESIGN.md's closed set)."""
+
+    SUMMARY = "summary"  # work done and results (总结/成效/开展情况)
+    HIGHLIGHT = "highlight"  # 亮点 / 特色
+    PROBLEM = "problem"  # 问题 / 不足
+    PLAN = "plan"  # 计划 / 打算 / 思路 / 安排
+    OTHER = "other"
+
+
+class Kind(StrEnum):
+    """What a report is: a summary, a plan, or both."""
+
+    SUMMARY = "总结"
+    PLAN = "计划"
+    BOTH = "总结+计划"
+
+
+ROLES = tuple(Role)
+LEVELS = ("乡", "镇", "街道", "县", "区", "市", "省", UNKNOWN)
+KINDS = (*Kind, UNKNOWN)
 
 
 @dataclass
@@ -34,7 +56,7 @@ class Section:
 
     heading: str
     level: int
-    role: str = "other"
+    role: str = Role.OTHER
     path: list[str] = field(default_factory=list)
     text: str = ""
     children: list[Section] = field(default_factory=list)
@@ -56,11 +78,11 @@ class Report:
 
     id: str
     title: str
-    org: str = "unknown"
-    level: str = "unknown"
-    department: str = "unknown"
-    period: str = "unknown"
-    kind: str = "unknown"
+    org: str = UNKNOWN
+    level: str = UNKNOWN
+    department: str = UNKNOWN
+    period: str = UNKNOWN
+    kind: str = UNKNOWN
     source: list[str] = field(default_factory=list)
     span: tuple[int, int] = (0, 0)
     sections: list[Section] = field(default_factory=list)
@@ -83,7 +105,7 @@ class Chunk:
     text: str
     span: tuple[int, int] = (0, 0)
     report_title: str = ""
-    role: str = "other"
+    role: str = Role.OTHER
     heading_only: bool = False
 
 

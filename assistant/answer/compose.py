@@ -18,7 +18,7 @@ from assistant.index.embed import embed_with_cache
 from assistant.index.index import Index
 from assistant.index.tokenize import normalize
 from assistant.ingest.chunks import PATH_SEP, body_start
-from assistant.models import Answer, Chunk, Citation, Hit
+from assistant.models import UNKNOWN, Answer, Chunk, Citation, Hit, Role
 
 ANSWER_HITS = 8  # passages retrieved for an answer
 MAX_REPORTS = 6  # report lines in one answer
@@ -32,7 +32,7 @@ SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|再|其中|同样)|呢[？?]?$")
 YEAR = re.compile(r"20\d{2}(?=年)")
 MAX_FOLLOW_UP_CHARS = 20  # a follow-up this short borrows the previous question's subject
-ROLE_NAMES = {"problem": "存在的问题", "plan": "工作计划", "highlight": "亮点", "summary": "工作成效"}
+ROLE_NAMES = {Role.PROBLEM: "存在的问题", Role.PLAN: "工作计划", Role.HIGHLIGHT: "亮点", Role.SUMMARY: "工作成效"}
 
 
 class QuestionError(ValueError):
@@ -134,7 +134,7 @@ def _unit_named(index: Index, hit: Hit, query: Query) -> bool:
 
 def _unit(index: Index, hit: Hit) -> str:
     report = index.derived().reports[hit.chunk.report_id].report
-    return report.org if report.org != "unknown" else report.title
+    return report.org if report.org != UNKNOWN else report.title
 
 
 def compose(index: Index, query: Query, hits: list[Hit]) -> Answer:

@@ -15,6 +15,7 @@ from functools import cache
 from assistant import lexicon
 from assistant.index.tokenize import tokenize
 from assistant.ingest.metadata import department_words
+from assistant.models import Role
 
 MAX_QUESTION_CHARS = 500  # longer questions are truncated (with a notice) before retrieval
 
@@ -29,10 +30,10 @@ LEVEL_WORDS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"市级|市一级|市直|市(?=\S{0,6}(局|委|办|联))"), ("市",)),
 ]
 ROLE_WORDS: list[tuple[str, re.Pattern[str]]] = [
-    ("problem", re.compile(r"问题|不足|短板|差距|困难|薄弱|制约")),
-    ("highlight", re.compile(r"亮点|特色|创新|表彰|荣誉|经验")),
-    ("plan", re.compile(r"计划|打算|安排|思路|谋划|明年|下一步|下半年|来年|将要|准备|部署|举措")),
-    ("summary", re.compile(r"成效|成绩|做了|完成|开展了|取得|总结|回顾|情况")),
+    (Role.PROBLEM, re.compile(r"问题|不足|短板|差距|困难|薄弱|制约")),
+    (Role.HIGHLIGHT, re.compile(r"亮点|特色|创新|表彰|荣誉|经验")),
+    (Role.PLAN, re.compile(r"计划|打算|安排|思路|谋划|明年|下一步|下半年|来年|将要|准备|部署|举措")),
+    (Role.SUMMARY, re.compile(r"成效|成绩|做了|完成|开展了|取得|总结|回顾|情况")),
 ]
 # "2024年计划" names the plan year; "2023年" the summary year of the sample corpus' reports.
 PLAN_YEAR = re.compile(r"(20\d{2})\s*年?(?:度)?\s*(?:工作)?(?:计划|打算|安排|思路|谋划)")
@@ -99,7 +100,7 @@ class Query:
     @property
     def topical(self) -> bool:
         """Across reports about a topic (燃气安全), not about a part (their problems, plans)."""
-        return self.across_reports and not set(self.inferred.role) & {"problem", "plan", "highlight"}
+        return self.across_reports and not set(self.inferred.role) & {Role.PROBLEM, Role.PLAN, Role.HIGHLIGHT}
 
 
 def _levels(text: str) -> tuple[str, ...]:
@@ -125,15 +126,15 @@ def _roles(text: str, planned: frozenset[int] = frozenset()) -> tuple[str, ...]:
     roles = [role for role, pattern in ROLE_WORDS if pattern.search(text)]
     years = {int(y) for y in re.findall(r"(20\d{2})\s*年", text)}
     asks_planned = bool(years & planned)
-    if (PLAN_YEAR.search(text) or asks_planned) and "plan" not in roles:
-        roles.append("plan")
+    if (PLAN_YEAR.search(text) or asks_planned) and Role.PLAN not in roles:
+        roles.append(Role.PLAN)
     if asks_planned:  # "区残联2024年做了哪些工作" can only be answered by its 2024 plan
-        roles = [r for r in roles if r != "summary"]
-    elif years and planned and "plan" in roles and "下半年" not in text:
+        roles = [r for r in roles if r != Role.SUMMARY]
+    elif years and planned and Role.PLAN in roles and "下半年" not in text:
         # "2023年计划安排了多少项目" asks a summary's figure, not a plan
-        roles = [r for r in roles if r != "plan"]
-    if "problem" in roles or "highlight" in roles:  # "存在哪些问题" is about problems only
-        roles = [r for r in roles if r != "summary"]
+        roles = [r for r in roles if r != Role.PLAN]
+    if Role.PROBLEM in roles or Role.HIGHLIGHT in roles:  # "存在哪些问题" is about problems only
+        roles = [r for r in roles if r != Role.SUMMARY]
     return tuple(roles)
 
 

@@ -15,7 +15,7 @@ from assistant.answer.query import Filters, Query, expand, key_terms, parse_quer
 from assistant.index import dense, sparse
 from assistant.index.index import Derived, Index
 from assistant.index.tokenize import normalize, tokenize
-from assistant.models import Chunk, Hit
+from assistant.models import Chunk, Hit, Role
 
 CANDIDATES = 100  # passages each retriever contributes to fusion
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009): damps the head of each list
@@ -61,7 +61,7 @@ def allowed_positions(derived: Derived, filters: Filters) -> list[int] | None:
 
 def _achievement(role: str, wanted: tuple[str, ...]) -> bool:
     """A highlight part reports what was done, so it answers a question about results too."""
-    return role == "highlight" and "summary" in wanted
+    return role == Role.HIGHLIGHT and Role.SUMMARY in wanted
 
 
 def _boost(query: Query, chunk: Chunk, derived: Derived) -> float:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 
 from assistant.cli.registry import JSON_FLAG, arg, command, error, print_json
+from assistant.models import Role
 
 FILTER_ARGS = (
     arg("--level", action="append", help="乡/镇/街道/县/区/市/省 (repeatable)"),
     arg("--department", action="append", help="department kind such as 财政 民政 (repeatable)"),
-    arg("--role", action="append", choices=["summary", "highlight", "problem", "plan", "other"]),
+    arg("--role", action="append", choices=[Role.SUMMARY, Role.HIGHLIGHT, Role.PROBLEM, Role.PLAN, Role.OTHER]),
     arg("--period", action="append", help="e.g. 2023年度, 上半年"),
     arg("--kind", action="append", help="总结 / 计划 / 总结+计划"),
 )

@@ -12,7 +12,7 @@ import hashlib
 import re
 
 from assistant.ingest.sections import ITEM
-from assistant.models import Chunk, Report, Section
+from assistant.models import Chunk, Report, Role, Section
 
 CHUNKER_VERSION = "3"  # bump when chunk boundaries change: the index manifest records it
 MAX_CHARS = 600  # a passage longer than this is split
@@ -142,7 +142,7 @@ def chunk_report(report: Report) -> list[Chunk]:
     """All passages of a report, in document order."""
     rows: list[tuple[list[str], str, str, tuple[int, int], bool]] = []
     for piece in _pack(_units(report.preamble)):
-        rows.append(([PREAMBLE_PATH], piece, "other", report.span, False))
+        rows.append(([PREAMBLE_PATH], piece, Role.OTHER, report.span, False))
     for section in report.sections:
         for path, text, owner, heading_only in _section_chunks(section):
             rows.append((path, text, owner.role, owner.span, heading_only))

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from assistant import lexicon
+from assistant.models import UNKNOWN
 
 PERIOD_START = re.compile(r"(20\d{2})\s*年")
 UNIT_SUFFIX = re.compile(r"(局|委|办|办公室|镇|乡|街道|县|区|市|省|社|联|院|会|中心|政府|队|所|部|厅|公司)$")
@@ -35,11 +36,11 @@ MIN_BODY_MENTIONS = 5
 
 @dataclass
 class Metadata:
-    org: str = "unknown"
-    level: str = "unknown"
-    department: str = "unknown"
-    period: str = "unknown"
-    kind: str = "unknown"
+    org: str = UNKNOWN
+    level: str = UNKNOWN
+    department: str = UNKNOWN
+    period: str = UNKNOWN
+    kind: str = UNKNOWN
     summary_year: int | None = None
 
 
@@ -59,7 +60,7 @@ def level_of(org: str) -> str:
         if level in org:
             return level
     found = [c for c in org if c in ADMIN]
-    return found[-1] if found else "unknown"
+    return found[-1] if found else UNKNOWN
 
 
 def _org_from_body(body: str, bare_level: str) -> str:
@@ -74,7 +75,7 @@ def _org_from_body(body: str, bare_level: str) -> str:
         return Counter(names).most_common(1)[0][0]
     if bare_level in ADMIN and f"XX{bare_level}" in body:
         return f"XX{bare_level}"
-    return bare_level or "unknown"
+    return bare_level or UNKNOWN
 
 
 def _department(title: str, org: str, body: str) -> str:
@@ -85,16 +86,16 @@ def _department(title: str, org: str, body: str) -> str:
     counts = Counter({kind: len(p.findall(body)) for kind, p in department_words()})
     ranked = counts.most_common(2)
     dominant = ranked and ranked[0][1] >= MIN_BODY_MENTIONS and ranked[0][1] >= 2 * ranked[1][1]
-    if dominant and (org == "unknown" or level_of(org) in ADMIN):
+    if dominant and (org == UNKNOWN or level_of(org) in ADMIN):
         return ranked[0][0]
-    return "综合" if level_of(org) != "unknown" or org == "unknown" else "unknown"
+    return "综合" if level_of(org) != UNKNOWN or org == UNKNOWN else UNKNOWN
 
 
 def _period(title: str) -> tuple[str, int | None]:
     """The period a report covers, as "2023年度" or "2023年上半年", with its year."""
     m = PERIOD_START.search(title)
     if not m:
-        return "unknown", None
+        return UNKNOWN, None
     year = int(m.group(1))
     half = re.search(r"(上|下)半年", title[m.end() : m.end() + 8])
     return (f"{year}年{half.group(0)}" if half else f"{year}年度"), year
@@ -105,7 +106,7 @@ def _kind(title: str) -> str:
     summary, plan = bool(SUMMARY_WORD.search(title)), bool(PLAN_WORD.search(title))
     if summary and plan:
         return "总结+计划"
-    return "总结" if summary else "计划" if plan else "unknown"
+    return "总结" if summary else "计划" if plan else UNKNOWN
 
 
 def extract_metadata(title: str, body: str) -> Metadata:
@@ -116,9 +117,9 @@ def extract_metadata(title: str, body: str) -> Metadata:
     if not org or prefix in (*LEVELS_BY_PRIORITY, *ADMIN):
         org = _org_from_body(body, prefix if prefix in (*LEVELS_BY_PRIORITY, *ADMIN) else "")
     level = level_of(org)
-    if level == "unknown":
+    if level == UNKNOWN:
         leader = BODY_LEADER.search(body)
-        level = leader.group(1) if leader else "unknown"
+        level = leader.group(1) if leader else UNKNOWN
     period, year = _period(title)
     return Metadata(
         org=org,

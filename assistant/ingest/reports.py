@@ -10,7 +10,7 @@ from assistant.ingest.clean import clean_lines
 from assistant.ingest.metadata import extract_metadata
 from assistant.ingest.sections import build_sections, split_signoff
 from assistant.ingest.split import ReportBlock, split_reports
-from assistant.models import LoadedFile, Report
+from assistant.models import UNKNOWN, LoadedFile, Report
 
 ID_CHARS = 16  # hex characters of the content fingerprint used as a report id
 
@@ -26,7 +26,7 @@ def parse_block(block: ReportBlock) -> Report:
     body_lines, signoff = split_signoff(block.lines[1:])
     body = "\n".join(ln.text for ln in body_lines if ln.text)
     meta = extract_metadata(block.title, f"{signoff}\n{body}")
-    if signoff and meta.org == "unknown":
+    if signoff and meta.org == UNKNOWN:
         meta = extract_metadata(signoff.split(" ")[0] + block.title, body)
     preamble, sections = build_sections(body_lines, meta.summary_year, "总结" in meta.kind)
     last = max((ln.number for ln in block.lines if ln.text), default=block.lines[0].number)

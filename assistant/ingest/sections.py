@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.ingest.headings import parse_heading
-from assistant.models import Line, Section
+from assistant.models import Line, Role, Section
 
 # 一是 / 第一， / 其一， open an item of the enclosing section (at a paragraph or sentence start).
 ITEM = re.compile(
@@ -26,10 +26,10 @@ UNIT_LINE = re.compile(r"(局|委|会|府|办|室|社|院|处|所|中心|街道|
 INTRO_LINE = re.compile(r"现将(?:我局|我委|我乡|我镇|我街道|我办|我社|我单位|本单位)?(.{4,24}?)(?:汇报|报告|总结)如下[：:]?$")
 
 ROLE_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("problem", re.compile(r"问题|不足|短板|差距|困难|制约|薄弱")),
-    ("highlight", re.compile(r"亮点|特色|创新做法|经验做法|表彰|荣誉|争先进位|试点")),
-    ("plan", re.compile(r"计划|打算|思路|安排|谋划|度划|下一步|下步|下一年|下半年|展望|目标任务")),
-    ("summary", re.compile(r"总结|成效|成绩|开展情况|完成情况|推进情况|回顾|工作情况|主要工作|举措|做法|进展|指标")),
+    (Role.PROBLEM, re.compile(r"问题|不足|短板|差距|困难|制约|薄弱")),
+    (Role.HIGHLIGHT, re.compile(r"亮点|特色|创新做法|经验做法|表彰|荣誉|争先进位|试点")),
+    (Role.PLAN, re.compile(r"计划|打算|思路|安排|谋划|度划|下一步|下步|下一年|下半年|展望|目标任务")),
+    (Role.SUMMARY, re.compile(r"总结|成效|成绩|开展情况|完成情况|推进情况|回顾|工作情况|主要工作|举措|做法|进展|指标")),
 ]
 YEAR = re.compile(r"(20\d{2})\s*年?")
 
@@ -162,10 +162,10 @@ def classify_role(heading: str, summary_year: int | None) -> str:
             return role
     years = [int(y) for y in YEAR.findall(heading)]
     if ROLE_RULES[2][1].search(heading) or (summary_year and any(y > summary_year for y in years)):
-        return "plan"
+        return Role.PLAN
     if ROLE_RULES[3][1].search(heading) or (summary_year and summary_year in years):
-        return "summary"
-    return "other"
+        return Role.SUMMARY
+    return Role.OTHER
 
 
 def _finish(sections: list[Section], parent: list[str], level: int, role: str | None) -> None:
@@ -184,10 +184,10 @@ def _finish(sections: list[Section], parent: list[str], level: int, role: str | 
 def _default_roles(sections: list[Section], has_summary_part: bool) -> None:
     """Unlabelled top-level parts before the plan of a summary report are summary parts."""
     for section in sections:
-        if section.role in ("plan", "problem"):
+        if section.role in (Role.PLAN, Role.PROBLEM):
             break
-        if section.role == "other" and has_summary_part:
-            section.role = "summary"
+        if section.role == Role.OTHER and has_summary_part:
+            section.role = Role.SUMMARY
 
 
 def _intro_section(preamble: list[str], roots: list[Section]) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.index.tokenize import PARTY_D
-from assistant.models import Report
+from assistant.models import UNKNOWN, Report
 from assistant.outline.request import OutlineRequest
 
 ITEM_MARK = re.compile(
@@ -78,16 +78,16 @@ def target_place(request: OutlineRequest) -> str:
 
 def _self_level(request: OutlineRequest) -> str:
     """The level word a target uses for its own area (县 for 县民政局)."""
-    return request.level if request.level not in ("unknown", "省") else ""
+    return request.level if request.level not in (UNKNOWN, "省") else ""
 
 
 def retarget(text: str, report: Report, request: OutlineRequest, year_shift: int) -> str:
     """An example heading rewritten for the target: the example's unit → the target, its own
     place (XX镇, 全镇) → the target's, years shifted by `year_shift`."""
-    if request.org and report.org not in ("unknown", "") and len(report.org) > 1:
+    if request.org and report.org not in (UNKNOWN, "") and len(report.org) > 1:
         text = text.replace(report.org, request.org)
     place, level = target_place(request), _self_level(request)
-    if place and report.level not in ("unknown", ""):
+    if place and report.level not in (UNKNOWN, ""):
         text = text.replace(f"XX{report.level}", place)
     if level:
         text = SELF_WORDS.sub(lambda m: m.group(1) + level, text)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.models import Report
+from assistant.models import UNKNOWN, Report, Role
 from assistant.outline.request import TOPIC_KINDS, OutlineRequest
 from assistant.outline.similarity import Similarity, bigram_jaccard
 
@@ -32,7 +32,7 @@ MAX_FOCUS_BONUS = 1.0  # … up to this much
 BUREAU_TAIL = re.compile(r"(局|委|办|办公室|社|联|中心|院|所|队|部|厅|公司|馆)$")
 LEVEL_GROUPS = (("乡", "镇", "街道"), ("县", "区"), ("市",), ("省",))
 YEAR_IN_PERIOD = re.compile(r"(20\d{2})")
-ROLE_NAMES = {"summary": "总结", "highlight": "亮点", "problem": "问题", "plan": "计划"}
+ROLE_NAMES = {Role.SUMMARY: "总结", Role.HIGHLIGHT: "亮点", Role.PROBLEM: "问题", Role.PLAN: "计划"}
 
 
 @dataclass
@@ -58,8 +58,8 @@ def roles_of(report: Report) -> set[str]:
 
 def needed_roles(request: OutlineRequest) -> tuple[str, ...]:
     """The parts an outline of this request must have examples for."""
-    return (("summary", "problem") if request.wants_summary else ()) + (
-        ("plan",) if request.wants_plan else ()
+    return ((Role.SUMMARY, Role.PROBLEM) if request.wants_summary else ()) + (
+        (Role.PLAN,) if request.wants_plan else ()
     )
 
 
@@ -73,11 +73,11 @@ def _is_bureau(org: str, department: str) -> bool:
         return True
     if org and org[-1] in "乡镇道县区市省":
         return False
-    return department not in ("综合", "unknown", *TOPIC_KINDS)
+    return department not in ("综合", UNKNOWN, *TOPIC_KINDS)
 
 
 def _level_score(request: OutlineRequest, report: Report) -> tuple[float, str]:
-    if request.level == "unknown" or report.level == "unknown":
+    if request.level == UNKNOWN or report.level == UNKNOWN:
         return 0.0, ""
     bureaus = _is_bureau(request.org, request.department), _is_bureau(report.org, report.department)
     unit = "部门" if all(bureaus) else ""
@@ -95,7 +95,7 @@ def _score(request: OutlineRequest, report: Report, similarity: float) -> tuple[
     points, why = _level_score(request, report)
     score += points
     reasons += [why] if why else []
-    if request.department not in ("unknown",) and report.department == request.department:
+    if request.department not in (UNKNOWN,) and report.department == request.department:
         score += DEPARTMENT_MATCH
         reasons.append(
             "同为综合性政府报告" if report.department == "综合" else f"同为{report.department}"
@@ -106,8 +106,8 @@ def _score(request: OutlineRequest, report: Report, similarity: float) -> tuple[
     for role in needed_roles(request):
         score += PART_PRESENT if role in roles else 0.0
     if request.wants_plan:
-        score += 0.0 if "plan" in roles else PLAN_MISSING
-        reasons += ["含计划部分"] if "plan" in roles else []
+        score += 0.0 if Role.PLAN in roles else PLAN_MISSING
+        reasons += ["含计划部分"] if Role.PLAN in roles else []
     half = "上半年" in report.period
     if (request.period == "上半年") == half:
         score += PERIOD_MATCH if half else 0.0

@@ -3,7 +3,7 @@ the target's years and period, and 公文 numbering (一、 / （一） / 1.).""
 
 from __future__ import annotations
 
-from assistant.models import OutlineNode
+from assistant.models import OutlineNode, Role
 from assistant.outline.request import OutlineRequest
 
 NUMERALS = "一二三四五六七八九十"
@@ -44,12 +44,12 @@ def plan_heading(request: OutlineRequest) -> str:
 
 def part_heading(role: str, request: OutlineRequest) -> str:
     """A top-level heading adapted to the target's years and period."""
-    if role == "plan":
+    if role == Role.PLAN:
         return plan_heading(request)
-    if role == "summary":
+    if role == Role.SUMMARY:
         half = "上半年" if request.period == "上半年" else ""
         return f"{request.year}年{half}工作总结" if request.year else f"{half or '本年度'}工作总结"
-    return {"highlight": "工作亮点", "problem": "存在的问题"}.get(role, "其他工作")
+    return {Role.HIGHLIGHT: "工作亮点", Role.PROBLEM: "存在的问题"}.get(role, "其他工作")
 
 
 def number_nodes(nodes: list[OutlineNode]) -> None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.ingest.metadata import department_words, level_of
+from assistant.models import UNKNOWN
 
 YEAR = re.compile(r"(20\d{2})\s*年?")
 SUMMARY_WORD = re.compile(r"总结|回顾|述职")
@@ -48,8 +49,8 @@ class OutlineRequest:
 
     text: str
     org: str = ""
-    level: str = "unknown"
-    department: str = "unknown"
+    level: str = UNKNOWN
+    department: str = UNKNOWN
     year: int | None = None  # the summary year, or the plan year of a plan
     plan_year: int | None = None
     period: str = "全年"  # 全年 or 上半年
@@ -86,7 +87,7 @@ def _department(org: str, title: str) -> str:
     for kind, pattern in department_words():
         if pattern.search(org) or pattern.search(title):
             return kind
-    return "综合" if org and level_of(org) != "unknown" else "unknown"
+    return "综合" if org and level_of(org) != UNKNOWN else UNKNOWN
 
 
 def _doc_kind(title: str) -> str:
@@ -120,7 +121,7 @@ def parse_request(text: str) -> OutlineRequest:
     return OutlineRequest(
         text=text,
         org=org,
-        level=level_of(org) if org else "unknown",
+        level=level_of(org) if org else UNKNOWN,
         department=department,
         year=year,
         plan_year=plan_year,

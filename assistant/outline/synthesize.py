@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.ingest.metadata import department_business, department_words
-from assistant.models import Outline, OutlineNode, OutlineSource, Report, Section
+from assistant.models import UNKNOWN, Outline, OutlineNode, OutlineSource, Report, Role, Section
 from assistant.outline.adapt import first_sentence, mask_numbers, retarget
 from assistant.outline.examples import Example, profile, report_year
 from assistant.outline.layout import number_nodes, outline_title, part_heading
@@ -32,17 +32,17 @@ MAX_POINTS = 4  # reference points per theme …
 MIN_POINT_CHARS = 18  # … a shorter first sentence is a lead ("提高养老服务质量") and takes the next
 MIN_POINT_LENGTH = 4  # anything shorter is a fragment, not a point
 MAX_SUBHEADINGS = 4  # third-level headings taken from the representative's own sub-headings
-ROLE_LABELS = {"summary": "总结", "highlight": "亮点", "problem": "存在问题", "plan": "计划"}
+ROLE_LABELS = {Role.SUMMARY: "总结", Role.HIGHLIGHT: "亮点", Role.PROBLEM: "存在问题", Role.PLAN: "计划"}
 
 
 def parts(request: OutlineRequest, examples: list[Example]) -> list[str]:
     """The roles of the outline's top-level parts, in order."""
     roles: list[str] = []
     if request.wants_summary:
-        have = sum(any(s.role == "highlight" for s in e.report.sections) for e in examples)
+        have = sum(any(s.role == Role.HIGHLIGHT for s in e.report.sections) for e in examples)
         enough = have >= 1 if request.doc_kind == "总结" else have * 2 >= len(examples) and have > 0
-        roles += ["summary", *(["highlight"] if enough else []), "problem"]
-    return roles + (["plan"] if request.wants_plan else [])
+        roles += [Role.SUMMARY, *([Role.HIGHLIGHT] if enough else []), Role.PROBLEM]
+    return roles + ([Role.PLAN] if request.wants_plan else [])
 
 
 def _shift(role: str, report: Report, request: OutlineRequest) -> int:
@@ -50,7 +50,7 @@ def _shift(role: str, report: Report, request: OutlineRequest) -> int:
     year = report_year(report)
     if year is None or request.year is None:
         return 0
-    if role != "plan":
+    if role != Role.PLAN:
         return request.year - year
     example_plan = year if "上半年" in report.period else year + 1
     return (request.plan_year or request.year) - example_plan
@@ -259,7 +259,7 @@ def native(
 def notes(request: OutlineRequest, examples: list[Example]) -> list[str]:
     """Why these examples: an absent department, a thin topic, the examples' reasons."""
     found: list[str] = []
-    if request.department not in ("综合", "unknown") and all(
+    if request.department not in ("综合", UNKNOWN) and all(
         e.report.department != request.department for e in examples
     ):
         found.append(f"资料库中没有{request.department}类报告，以下参考相近单位。")

@@ -13,6 +13,7 @@ settings.quiet_gradio()
 import gradio as gr  # noqa: E402
 
 from assistant.index.index import Index  # noqa: E402
+from assistant.models import UNKNOWN, Role  # noqa: E402
 from assistant.ui import chat, library, outline_tab  # noqa: E402
 from assistant.ui.render import CARD_CSS  # noqa: E402
 from assistant.ui.startup import Startup  # noqa: E402
@@ -22,10 +23,10 @@ MAX_UPLOAD_MB = 50  # the loader refuses larger files anyway: a report is a few 
 LEVELS = [("全部", ""), *((lv, lv) for lv in ("乡", "镇", "街道", "县", "区", "市", "省"))]
 ROLES = [
     ("全部", ""),
-    ("总结", "summary"),
-    ("亮点", "highlight"),
-    ("问题", "problem"),
-    ("计划", "plan"),
+    ("总结", Role.SUMMARY),
+    ("亮点", Role.HIGHLIGHT),
+    ("问题", Role.PROBLEM),
+    ("计划", Role.PLAN),
 ]
 CONCURRENCY = 4  # events served at once per handler (the rest queue)
 STATUS_SECONDS = 2.0  # how often the page refreshes the status while the first start builds
@@ -34,7 +35,7 @@ STATUS_SECONDS = 2.0  # how often the page refreshes the status while the first 
 def _choices(index: Index, field: str) -> list[tuple[str, str]]:
     """(label, value) of the values one metadata field takes in the library."""
     values = sorted(
-        {getattr(s.report, field) for s in index.derived().reports.values()} - {"unknown"}
+        {getattr(s.report, field) for s in index.derived().reports.values()} - {UNKNOWN}
     )
     return [("全部", ""), *((v, v) for v in values)]
 

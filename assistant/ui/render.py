@@ -8,14 +8,14 @@ import html
 import re
 
 from assistant.ingest.chunks import PATH_SEP, headed, render
-from assistant.models import Report, Section
+from assistant.models import UNKNOWN, Report, Role, Section
 
 ROLE_NAMES = {
-    "summary": "总结",
-    "highlight": "亮点",
-    "problem": "问题",
-    "plan": "计划",
-    "other": "其他",
+    Role.SUMMARY: "总结",
+    Role.HIGHLIGHT: "亮点",
+    Role.PROBLEM: "问题",
+    Role.PLAN: "计划",
+    Role.OTHER: "其他",
 }
 CARD_CSS = """
 .cite-card {border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:8px 0;background:#fff}
@@ -92,7 +92,7 @@ def citation_card(citation: dict, org: str, context: str) -> str:
     """One citation: [n], report title, unit, section path, the passage with its supporting
     sentences highlighted, and the whole section in context one click away."""
     path = PATH_SEP.join(citation["section_path"])
-    unit = f"{esc(org)} · " if org and org != "unknown" else ""
+    unit = f"{esc(org)} · " if org and org != UNKNOWN else ""
     spans = citation.get("spans") or []
     quotes = citation.get("quotes") or [citation["text"]]
     details = (
