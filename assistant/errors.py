@@ -10,6 +10,8 @@ from __future__ import annotations
 class AssistantError(Exception):
     """A failure with a one-line message saying what went wrong and what to do next."""
 
+    exit_code = 1  # DESIGN.md: 1 = some input failed, 2 = usage error
+
     def __init__(self, message: str, subject: object = "") -> None:
         self.message = " ".join(str(message).split())
         self.subject = str(subject)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from assistant.answer.abstain import assess
 from assistant.answer.query import Filters, Query, key_terms, named_orgs
 from assistant.answer.retrieve import hit_to_dict, query_for, search_query
+from assistant.errors import AssistantError
 from assistant.index import sparse
 from assistant.index.embed import embed_with_cache
 from assistant.index.index import Index
@@ -35,7 +36,8 @@ MAX_FOLLOW_UP_CHARS = 20  # a follow-up this short borrows the previous question
 ROLE_NAMES = {Role.PROBLEM: "存在的问题", Role.PLAN: "工作计划", Role.HIGHLIGHT: "亮点", Role.SUMMARY: "工作成效"}
 
 
-class QuestionError(ValueError):
+class QuestionError(AssistantError):
+    exit_code = 2  # an unusable question is a usage error
     """A question that cannot be asked (empty, only punctuation)."""
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant import settings
+from assistant.errors import AssistantError
 from assistant.ingest.chunks import PATH_SEP
 from assistant.models import Answer, Citation, Hit
 from assistant.prompts import load_prompt
@@ -31,7 +32,7 @@ ABSTAIN_PHRASE = "未找到"
 REACH_TIMEOUT = 2.0  # seconds the status check waits for the endpoint
 
 
-class LLMError(Exception):
+class LLMError(AssistantError):
     """The endpoint failed or answered with something unusable; the reason is one line."""
 
 

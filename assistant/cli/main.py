@@ -16,7 +16,11 @@ import assistant.cli.query  # noqa: F401  (registers search, ask, eval)
 import assistant.cli.serve  # noqa: F401  (registers serve)
 from assistant import settings
 from assistant.cli.registry import COMMANDS, error
+from assistant.errors import AssistantError
 from assistant.settings import DEFAULT_INDEX, INDEX_ENV
+
+# What an error line names when the failure has no file of its own: the question or request.
+SUBJECTS = {"search": "question", "ask": "question", "outline": "outline"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
+    except AssistantError as exc:  # the one place a user-facing failure becomes its line
+        error(exc.subject or SUBJECTS.get(args.command, args.command), exc.message)
+        return exc.exit_code
     except KeyboardInterrupt:
         error(args.command, "interrupted")
         return 130

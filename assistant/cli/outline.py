@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from assistant.cli.registry import JSON_FLAG, arg, command, error, print_json
+from assistant.cli.registry import JSON_FLAG, arg, command, print_json
 
 
 @command(
@@ -21,19 +21,12 @@ from assistant.cli.registry import JSON_FLAG, arg, command, error, print_json
 )
 def outline_cmd(args: argparse.Namespace) -> int:
     """Print or write the outline; 2 for an unusable request, 1 for an index that cannot serve."""
-    from assistant.index.index import Index, IndexMismatchError
-    from assistant.outline import OutlineError, outline_for_index
+    from assistant.index.index import Index
+    from assistant.outline import outline_for_index
     from assistant.outline.export import file_name, to_docx, to_json, to_markdown
 
-    try:
-        index = Index(args.index)
-        outline, examples = outline_for_index(index, args.request, args.example, args.exclude)
-    except OutlineError as exc:
-        error("outline", exc)
-        return 2
-    except IndexMismatchError as exc:
-        error(args.index, exc)
-        return 1
+    index = Index(args.index)
+    outline, examples = outline_for_index(index, args.request, args.example, args.exclude)
     if args.format == "docx":
         path = to_docx(outline, args.output or file_name(outline.title, "docx"))
     elif args.output:

@@ -30,20 +30,12 @@ def filters_of(args: argparse.Namespace):
 
 
 def run_on_index(args: argparse.Namespace, call):
-    """(index, call(index)), or (None, exit code) after one error line for a bad question or
-    an index built with another embedder."""
-    from assistant.answer.compose import QuestionError
-    from assistant.index.index import Index, IndexMismatchError
+    """(index, call(index)); a bad question or a mismatched index raises AssistantError, which
+    the entry point prints as one line."""
+    from assistant.index.index import Index
 
-    try:
-        index = Index(args.index)
-        return index, call(index)
-    except QuestionError as exc:
-        error("question", exc)
-        return None, 2
-    except IndexMismatchError as exc:
-        error(args.index, exc)
-        return None, 1
+    index = Index(args.index)
+    return index, call(index)
 
 
 @command("search", "ranked passages for a question", arg("question"),

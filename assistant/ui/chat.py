@@ -7,9 +7,10 @@ import queue
 import threading
 from collections.abc import Iterator
 
-from assistant.answer.compose import QuestionError, answer, answer_dict
+from assistant.answer.compose import answer, answer_dict
 from assistant.answer.llm import llm_config
 from assistant.answer.query import Filters
+from assistant.errors import AssistantError
 from assistant.index.index import Index
 from assistant.models import Answer
 from assistant.ui.render import (
@@ -115,7 +116,7 @@ def respond(
                     result = part
                 else:
                     yield [*chat, {"role": "assistant", "content": part + " ▌"}], "", ""
-    except QuestionError as exc:
+    except AssistantError as exc:  # the UI boundary: a Chinese notice, never a traceback
         yield [*chat, {"role": "assistant", "content": f"⚠️ {exc}"}], "", ""
         return
     reply = answer_markdown(answer_dict(index, result))

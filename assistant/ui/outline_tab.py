@@ -6,8 +6,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from assistant.errors import AssistantError
 from assistant.index.index import Index
-from assistant.outline import Example, OutlineError, outline_for_index
+from assistant.outline import Example, outline_for_index
 from assistant.outline.export import file_name, to_docx, to_markdown
 from assistant.ui.render import esc_markdown
 
@@ -43,7 +44,7 @@ def make_outline(
     excluded = [rid for rid in shown if kept is not None and rid not in kept]
     try:
         outline, examples = outline_for_index(index, request, pinned or [], excluded)
-    except OutlineError as exc:
+    except AssistantError as exc:  # the UI boundary: a Chinese notice
         return f"⚠️ {esc_markdown(str(exc))}", [], [], None, None
     markdown = to_markdown(outline, examples)
     directory = Path(tempfile.mkdtemp(prefix="outline-"))

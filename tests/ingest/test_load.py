@@ -176,13 +176,13 @@ def test_docx_merged_cells_appear_once(tmp_path):
 
 
 def test_corrupt_docx(tmp_path):
-    assert "corrupt" in reason_of(write(tmp_path, "random.docx", bytes(range(256)) * 4))
+    assert "损坏" in reason_of(write(tmp_path, "random.docx", bytes(range(256)) * 4))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("hello.txt", "not a document")
     reason = reason_of(write(tmp_path, "nobody.docx", buffer.getvalue()))
-    assert reason.startswith("corrupt .docx")
+    assert reason.startswith("损坏的 .docx")
 
 
 def test_docx_without_document_part(tmp_path):
@@ -194,7 +194,7 @@ def test_docx_without_document_part(tmp_path):
             if item.filename != "word/document.xml":
                 archive.writestr(item, original.read(item))
     reason = reason_of(write(tmp_path, "broken.docx", buffer.getvalue()))
-    assert reason == "corrupt .docx (missing word/document.xml)"
+    assert reason.startswith("损坏的 .docx（缺少 word/document.xml）")
 
 
 @pytest.mark.parametrize(
@@ -207,21 +207,21 @@ def test_docx_without_document_part(tmp_path):
     ],
 )
 def test_empty_files(tmp_path, name, data):
-    assert reason_of(write(tmp_path, name, data)) == "empty file"
+    assert reason_of(write(tmp_path, name, data)).startswith("文件为空")
 
 
 def test_empty_docx(tmp_path):
     path = tmp_path / "blank.docx"
     docx.Document().save(str(path))
-    assert reason_of(path) == "empty file"
+    assert reason_of(path).startswith("文件为空")
 
 
 def test_binary_content_renamed_txt(tmp_path):
-    assert reason_of(write(tmp_path, "data.txt", bytes(range(256)) * 100)) == (
-        "not a text file (binary content)"
+    assert reason_of(write(tmp_path, "data.txt", bytes(range(256)) * 100)).startswith(
+        "不是文本文件（含二进制内容）"
     )
     no_nul = bytes(range(1, 32)) * 50 + "正文".encode()
-    assert "binary" in reason_of(write(tmp_path, "controls.txt", no_nul))
+    assert "二进制" in reason_of(write(tmp_path, "controls.txt", no_nul))
 
 
 def test_pdf_text_layer(tmp_path):
@@ -235,7 +235,7 @@ def test_pdf_without_text_layer(tmp_path):
     writer.add_blank_page(width=200, height=200)
     path = tmp_path / "scan.pdf"
     writer.write(str(path))
-    assert reason_of(path) == "no text layer (scanned?)"
+    assert reason_of(path).startswith("PDF 没有文字层（可能是扫描件）")
 
 
 def test_encrypted_and_broken_pdf(tmp_path):
@@ -244,19 +244,19 @@ def test_encrypted_and_broken_pdf(tmp_path):
     writer.encrypt("secret", algorithm="AES-128")
     path = tmp_path / "locked.pdf"
     writer.write(str(path))
-    assert reason_of(path) == "encrypted PDF (password required)"
+    assert reason_of(path).startswith("PDF 已加密")
     assert reason_of(write(tmp_path, "broken.pdf", b"%PDF-1.4 garbage")).startswith(
-        "unreadable PDF"
+        "无法读取的 PDF"
     )
 
 
 def test_unsupported_missing_and_too_large(tmp_path, monkeypatch):
-    assert reason_of(write(tmp_path, "sheet.xls", b"x")) == "unsupported file type .xls"
-    assert reason_of(write(tmp_path, "README", b"x")) == "unsupported file type (no extension)"
-    assert reason_of(tmp_path / "missing.txt") == "no such file or directory"
+    assert reason_of(write(tmp_path, "sheet.xls", b"x")).startswith("不支持的文件类型 .xls：")
+    assert reason_of(write(tmp_path, "README", b"x")).startswith("不支持的文件类型 （无扩展名）")
+    assert reason_of(tmp_path / "missing.txt").startswith("无法读取文件（No such file or directory）")
     monkeypatch.setattr(load, "MAX_FILE_BYTES", 1024 * 1024)
     big = write(tmp_path, "big.txt", b"a" * (3 * 1024 * 1024))
-    assert reason_of(big) == "file too large (3 MB > 1 MB limit)"
+    assert reason_of(big).startswith("文件过大（3 MB，上限 1 MB）")
 
 
 def test_iter_input_files_on_mixed_folder(tmp_path):
@@ -284,10 +284,10 @@ def test_iter_input_files_on_mixed_folder(tmp_path):
         folder / "sub/d.md",
         single,
     ]
-    assert skipped == [
-        (str(folder / "e.xls"), "unsupported file type .xls"),
-        (str(folder / "notes"), "unsupported file type (no extension)"),
-        (str(tmp_path / "gone"), "no such file or directory"),
+    assert [(path, why.split("：")[0]) for path, why in skipped] == [
+        (str(folder / "e.xls"), "不支持的文件类型 .xls"),
+        (str(folder / "notes"), "不支持的文件类型 （无扩展名）"),
+        (str(tmp_path / "gone"), "文件或文件夹不存在"),
     ]
 
 
