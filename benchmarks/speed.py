@@ -132,22 +132,23 @@ def search_figures(index, questions: list[str], sizes: list[int]) -> list[list[o
 
     vectors = {q: index.embedder.embed_query_vec(q) for q in questions}
     queries = [query_for(index, q) for q in questions]
-    real_embedder = index.embedder
+    real_embedder, real_derived = index.embedder, index._derived
     rows = []
-    for size in sizes:
-        derived, build_s = timed(synthetic, index, size)
-        index._derived = derived  # searched in place of the real one
-        index._embedder = _Precomputed(real_embedder, vectors)
-        with tempfile.TemporaryDirectory() as tmp:
-            dense.save(derived.dense, Path(tmp) / "dense.faiss")
-            faiss_mb = (Path(tmp) / "dense.faiss").stat().st_size / 2**20
-        seconds = [timed(search_query, index, q, 10)[1] for q in queries]
-        p50, p95 = percentiles(seconds)
-        kind = type(derived.dense).__name__
-        rss = rss_mb()  # the kernel updates its peak lazily: never report less
-        rows.append([size, kind, build_s, p50, p95, faiss_mb, rss, max(rss, peak_rss_mb())])
-        index._embedder = real_embedder
-    index._derived = None
+    try:
+        for size in sizes:
+            derived, build_s = timed(synthetic, index, size)
+            index._derived = derived  # searched in place of the real one
+            index._embedder = _Precomputed(real_embedder, vectors)
+            with tempfile.TemporaryDirectory() as tmp:
+                dense.save(derived.dense, Path(tmp) / "dense.faiss")
+                faiss_mb = (Path(tmp) / "dense.faiss").stat().st_size / 2**20
+            seconds = [timed(search_query, index, q, 10)[1] for q in queries]
+            p50, p95 = percentiles(seconds)
+            kind = type(derived.dense).__name__
+            rss = rss_mb()  # the kernel updates its peak lazily: never report less
+            rows.append([size, kind, build_s, p50, p95, faiss_mb, rss, max(rss, peak_rss_mb())])
+    finally:  # the real index is back in place even when a size fails
+        index._embedder, index._derived = real_embedder, real_derived
     return rows
 
 

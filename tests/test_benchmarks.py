@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import retrieval, speed
 
 
@@ -14,6 +16,18 @@ def test_search_benchmark_row_shape(sample_index):
     assert size == 500 and kind == "IndexFlatIP" and 0 < p50 <= p95 and faiss_mb > 0
     assert 0 < rss <= peak
     assert len(sample_index.derived().chunks) == before  # the real index is back in place
+
+
+def test_search_benchmark_restores_the_index_when_it_fails(sample_index, monkeypatch):
+    derived, embedder = sample_index.derived(), sample_index.embedder
+
+    def broken(*_args):
+        raise RuntimeError("size failed")
+
+    monkeypatch.setattr(speed, "synthetic", broken)
+    with pytest.raises(RuntimeError, match="size failed"):
+        speed.search_figures(sample_index, ["县审计局存在哪些问题？"], [500])
+    assert sample_index.derived() is derived and sample_index.embedder is embedder
 
 
 def test_baselines_rank_chunks_of_the_samples(sample_index):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from assistant.answer.abstain import assess
 from assistant.answer.query import Filters, Query, key_terms, named_orgs
-from assistant.answer.retrieve import hit_to_dict, query_for, search_query
+from assistant.answer.retrieve import query_for, search_query
 from assistant.errors import AssistantError
 from assistant.index import sparse
 from assistant.index.embed import embed_with_cache
@@ -221,19 +221,3 @@ def _llm_or_compose(index: Index, query: Query, hits: list[Hit], on_token) -> An
         fallback = compose(index, query, hits)
         fallback.notice = f"大模型不可用（{exc}），以下为检索摘录"
         return fallback
-
-
-def citation_dict(index: Index, citation: Citation) -> dict:
-    """A citation as DESIGN.md's `ask --json` object: the search fields, n, quotes and spans."""
-    row = hit_to_dict(index, citation.hit)
-    return {"n": citation.n, **row, "quotes": citation.quotes, "spans": [list(s) for s in citation.spans]}
-
-
-def answer_dict(index: Index, result: Answer) -> dict:
-    """DESIGN.md's `ask --json` object."""
-    return {
-        "answer": result.text,
-        "citations": [citation_dict(index, c) for c in result.citations],
-        "abstained": result.abstained,
-        "notice": result.notice,
-    }

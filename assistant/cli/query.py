@@ -48,8 +48,6 @@ def search_cmd(args: argparse.Namespace) -> int:
     index, hits = run_on_index(
         args, lambda ix: search(ix, check_question(args.question), k=args.k, filters=filters_of(args))
     )
-    if index is None:
-        return hits
     rows = [hit_to_dict(index, hit, rank) for rank, hit in enumerate(hits, 1)]
     if args.json:
         print_json(rows)
@@ -63,14 +61,13 @@ def search_cmd(args: argparse.Namespace) -> int:
 @command("ask", "answer a question with cited passages", arg("question"), *FILTER_ARGS, JSON_FLAG)
 def ask_cmd(args: argparse.Namespace) -> int:
     """Print the cited answer (or DESIGN's ask JSON)."""
-    from assistant.answer.compose import answer, answer_dict
+    from assistant.answer.result import ask
 
-    index, result = run_on_index(args, lambda ix: answer(ix, args.question, filters=filters_of(args)))
-    if index is None:
-        return result
+    _, shaped = run_on_index(args, lambda ix: ask(ix, args.question, filters=filters_of(args)))
     if args.json:
-        print_json(answer_dict(index, result))
+        print_json(shaped.data)
         return 0
+    result = shaped.answer
     if result.notice:
         print(f"（{result.notice}）")
     print(result.text)
@@ -97,9 +94,7 @@ def eval_cmd(args: argparse.Namespace) -> int:
         result = run_eval(ix, items, k=args.k)
         return {**result, "answers": answer_checks(ix, items)} if args.answers else result
 
-    index, result = run_on_index(args, run)
-    if index is None:
-        return result
+    _, result = run_on_index(args, run)
     if args.json:
         print_json(result)
         return 0

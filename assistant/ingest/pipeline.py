@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant import lexicon
 from assistant.errors import AssistantError
 from assistant.index.index import Index
 from assistant.index.store import FileChange, Store, resolve_path
@@ -56,9 +57,10 @@ def collect(paths: Iterable[str | Path], result: IngestResult) -> list[str]:
 
 
 def stored_hash(loaded: LoadedFile) -> str:
-    """The file's content hash tagged with the chunker version: a file parsed and chunked by
-    an older version counts as changed, so re-ingesting upgrades it."""
-    return f"{loaded.content_hash}:v{CHUNKER_VERSION}"
+    """The file's content hash tagged with the chunker version and the parsing lexicon's
+    fingerprint: a file parsed under an older version or lexicon counts as changed, so
+    re-ingesting upgrades it (its unchanged passages come from the vector cache)."""
+    return f"{loaded.content_hash}:v{CHUNKER_VERSION}:{lexicon.fingerprint(lexicon.PARSING_FILES)}"
 
 
 def load(path: str) -> LoadedFile:

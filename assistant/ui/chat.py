@@ -7,19 +7,16 @@ import queue
 import threading
 from collections.abc import Iterator
 
-from assistant.answer.compose import answer, answer_dict
 from assistant.answer.llm import llm_config
 from assistant.answer.query import Filters
+from assistant.answer.result import AnswerResult, ask
 from assistant.errors import AssistantError
 from assistant.index.index import Index
-from assistant.models import Answer
 from assistant.ui.render import (
     answer_markdown,
     cards,
     citation_card,
     esc_markdown,
-    find_section,
-    section_text,
 )
 
 ALL = ""  # the filter value meaning "any"
@@ -52,21 +49,11 @@ def filters_of(level: str, department: str, role: str, period: str) -> Filters:
     )
 
 
-def citation_cards(index: Index, result: Answer) -> str:
+def citation_cards(result: AnswerResult) -> str:
     """The answer's citations as cards, each with its whole section as context."""
-    data = answer_dict(index, result)
-    reports = index.derived().reports
-    full: dict[str, object] = {}
-    items = []
-    for citation in data["citations"]:
-        rid = citation["report_id"]
-        if rid not in full:
-            full[rid] = index.store.get_report(rid)
-        section = find_section(full[rid], citation["section_path"]) if full[rid] else None
-        summary = reports.get(rid)
-        org = summary.report.org if summary else ""
-        items.append(citation_card(citation, org, section_text(section) if section else ""))
-    empty = "没有可引用的段落。" if result.abstained else ""
+    items = [citation_card(citation, context.org, context.section)
+             for citation, context in zip(result.data["citations"], result.contexts, strict=True)]
+    empty = "没有可引用的段落。" if result.answer.abstained else ""
     return cards(items, empty)
 
 
@@ -77,7 +64,7 @@ def _answer_stream(index: Index, question: str, filters: Filters, history: list[
 
     def run() -> None:
         try:
-            box["answer"] = answer(index, question, filters, history, on_token=tokens.put)
+            box["answer"] = ask(index, question, filters, history, on_token=tokens.put)
         except Exception as exc:  # surfaced to the user below, never swallowed
             box["error"] = exc
         tokens.put(None)
@@ -108,16 +95,16 @@ def respond(
     filters = filters_of(level, department, role, period)
     try:
         if llm_config() is None:
-            result = answer(index, question, filters, history)
+            result = ask(index, question, filters, history)
         else:
             result = None
             for part in _answer_stream(index, question, filters, history):
-                if isinstance(part, Answer):
+                if isinstance(part, AnswerResult):
                     result = part
                 else:
                     yield [*chat, {"role": "assistant", "content": part + " ▌"}], "", ""
     except AssistantError as exc:  # the UI boundary: a Chinese notice, never a traceback
         yield [*chat, {"role": "assistant", "content": f"⚠️ {exc}"}], "", ""
         return
-    reply = answer_markdown(answer_dict(index, result))
-    yield [*chat, {"role": "assistant", "content": reply}], citation_cards(index, result), ""
+    reply = answer_markdown(result.data)
+    yield [*chat, {"role": "assistant", "content": reply}], citation_cards(result), ""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 
-from assistant.ingest.chunks import PATH_SEP, headed, render
+from assistant.ingest.chunks import PATH_SEP
 from assistant.models import UNKNOWN, Report, Role, Section
 
 ROLE_NAMES = {
@@ -56,11 +56,6 @@ def highlight(text: str, spans: list[list[int]] | list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def section_text(section: Section) -> str:
-    """A section's whole subtree as plain text: headings as written, then their bodies."""
-    return headed(section, render(section))
-
-
 def locate(text: str, needle: str) -> tuple[int, int] | None:
     """Where `needle` occurs in `text` ignoring whitespace and its closing punctuation
     (passages re-wrap lines and end inline headings with 。); None when absent."""
@@ -75,17 +70,6 @@ def context_html(context: str, quotes: list[str]) -> str:
     """The section in context, escaped, with the cited sentences marked where they occur."""
     spans = [span for q in quotes if (span := locate(context, q))]
     return highlight(context, spans)
-
-
-def find_section(report: Report, path: list[str]) -> Section | None:
-    """The section of `report` at `path` (None for the preamble or an unknown path)."""
-    sections, found = report.sections, None
-    for heading in path:
-        found = next((s for s in sections if s.path and s.path[-1] == heading), None)
-        if found is None:
-            return None
-        sections = found.children
-    return found
 
 
 def citation_card(citation: dict, org: str, context: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.compose import QuestionError, answer, answer_dict, contextualise
+from assistant.answer.compose import QuestionError, answer, contextualise
 from assistant.answer.evaluate import answer_checks, citations_resolve, load_qa
+from assistant.answer.result import answer_dict
 from tests.fixtures.paths import DEV_QA
 
 

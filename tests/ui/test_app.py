@@ -4,6 +4,7 @@ the exposure guard, and the chat, outline and library handlers over real indexes
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,6 @@ from assistant.ui.render import (
 )
 from assistant.ui.serve import exposure_error, is_loopback, launch, parse_auth
 from tests.fixtures.fake_llm import Reply
-from tests.fixtures.paths import SAMPLES
 
 GBK_REPORT = """县测试局2023年工作总结和2024年工作计划
 一、2023年工作总结
@@ -176,18 +176,36 @@ def test_library_upload_gbk_search_tree_and_remove(tmp_path):
     index.close()
 
 
+def fresh_report(n: int) -> str:
+    """A report whose passages no test embedded before (unique figures per run and section)."""
+    stamp = time.time_ns()
+    parts = [f"第{n}镇2023年工作总结"]
+    for i, topic in enumerate(["农村公路养护", "饮水安全巩固", "森林防火巡查", "养老服务提升",
+                               "人居环境整治", "招商引资推进"], 1):
+        parts.append(f"{'一二三四五六'[i - 1]}、{topic}工作")
+        parts.append(f"全年围绕{topic}开展专项行动{stamp % 97 + i}次，投入资金{stamp % 1000 + n}万元，"
+                     f"覆盖村组{i * 7 + n}个，编号{stamp}-{n}-{i}，群众满意度明显提升。")
+    return "\n".join(parts) + "\n"
+
+
 def test_questions_are_answered_while_an_upload_is_ingested(tmp_path):
     path = tmp_path / "县测试局.txt"
     path.write_bytes(GBK_REPORT.encode("gbk"))
     index = Index(tmp_path / "index")
     library.upload(index, [str(path)])
-    uploading = threading.Thread(target=library.upload, args=(index, [str(SAMPLES)]))
+    folder = tmp_path / "new"
+    folder.mkdir()
+    for n in range(1, 5):  # about 30 passages to embed: several seconds on 2 cores
+        (folder / f"镇{n}.txt").write_text(fresh_report(n), encoding="utf-8")
+    uploading = threading.Thread(target=library.upload, args=(index, [str(folder)]))
     uploading.start()
-    answered = 0
+    answered = during_upload = 0
     while uploading.is_alive() or answered < 3:
         *_, (messages, cards, _) = chat.respond(index, "燃气安全检查", [])
         assert 'class="cite-card"' in cards and messages[-1]["role"] == "assistant"
         answered += 1
+        during_upload += uploading.is_alive()  # this answer finished before the upload did
     uploading.join()
-    assert len(library.report_rows(index)) == 21 and answered >= 3
+    assert len(library.report_rows(index)) == 5
+    assert during_upload >= 3  # answering did not wait for the whole ingest
     index.close()
