@@ -88,6 +88,7 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     preamble: str = ""  # body text before the first heading
     signoff: str = ""  # closing unit name + date, kept as metadata
+    chrome: list[str] = field(default_factory=list)  # page chrome lines dropped (shown by show)
 
     def walk(self):
         """Yield every section of the report, depth first."""

@@ -34,6 +34,19 @@ BODY_LEADER = re.compile(r"在(?:[\u4e00-\u9fff]{0,4}?)?(市|县|区)委[、，,
 MIN_BODY_MENTIONS = 5
 
 
+# Where a report names its own unit when its title does not (政府工作报告, 讲话, 述职报告):
+# the congress it is delivered to, the speaker line, the body's 「我代表XX人民政府」.
+UNIT = r"(?P<org>[\u4e00-\u9fffXx]{2,14}?(?:省|自治区|市|州|盟|县|区|旗|镇|乡|街道))"
+GOV_REPORT = re.compile(r"政府工作报告")
+TITLE_UNIT = re.compile(r"(?:20\d{2}\s*年)?" + UNIT + r"(?:人民)?政府工作报告")
+CONGRESS = re.compile(r"在" + UNIT + r"第[一二三四五六七八九十\d]{1,4}届人民代表大会")
+SPEAKER = re.compile(r"^" + UNIT + r"(?:人民政府)?(?:省长|市长|州长|盟长|县长|区长|旗长|主席|镇长|乡长|主任)")
+REPRESENT = re.compile(r"我代表" + UNIT + r"人民政府")
+SPEAKER_UNIT = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,20}?(?:局|委|办|厅|院|中心|社|联|所|镇|乡|街道|县|区|市))(?:党组|党委)?[\u4e00-\u9fff、]{0,12}?(?:书记|局长|主任|镇长|乡长|县长|区长|市长|厅长|院长|主席)")
+BARE_LEVEL = re.compile(r"^(全|本|我|各|该|自治|省|市|县|区)")
+OCCASION_YEAR = re.compile(r"(20\d{2})\s*年\s*\d{1,2}\s*月")
+
+
 @dataclass
 class Metadata:
     org: str = UNKNOWN
@@ -54,8 +67,28 @@ def department_business() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return lexicon.keyed_patterns("department_business.txt")
 
 
+def regions() -> dict[str, str]:
+    """Every name of a provincial-level region (canonical, short, abbreviation) → canonical."""
+    names: dict[str, str] = {}
+    for canonical, aliases in lexicon.table("regions.txt"):
+        names[canonical] = canonical
+        names.update({alias: canonical for alias in aliases})
+    return names
+
+
+def canonical_org(org: str) -> str:
+    """A provincial region's canonical name (江苏 → 江苏省, 内蒙古 → 内蒙古自治区); else `org`."""
+    names = regions()
+    if org in names and len(org) >= 2:
+        return names[org]
+    bare = re.sub(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)$", "", org)
+    return names.get(bare, org) if len(bare) >= 2 else org
+
+
 def level_of(org: str) -> str:
-    """The administrative level an organisation name implies."""
+    """The administrative level an organisation name implies (provincial regions: 省)."""
+    if canonical_org(org) in regions().values():
+        return "省"
     for level in LEVELS_BY_PRIORITY:
         if level in org:
             return level
@@ -109,8 +142,44 @@ def _kind(title: str) -> str:
     return "总结" if summary else "计划" if plan else UNKNOWN
 
 
+def _named_unit(title: str, body: str) -> str:
+    """The unit a report names outside its title's prefix: 「2026年江苏省政府工作报告」, the
+    congress (「在XX省第十四届人民代表大会…上」), the speaker line, 「我代表XX省人民政府」."""
+    head = body[:BODY_HEAD_CHARS]
+    lines = [ln.strip() for ln in head.split("\n")]
+    found = [m.group("org") for m in (TITLE_UNIT.search(title), CONGRESS.search(head)) if m]
+    found += [m.group("org") for ln in lines if (m := SPEAKER.match(ln) or SPEAKER_UNIT.match(ln))]
+    found += [m.group("org") for m in [REPRESENT.search(head)] if m]
+    named = [org for org in found if not BARE_LEVEL.match(org)]
+    return canonical_org(named[0]) if named else ""
+
+
+def _gov_report(title: str, body: str, meta: Metadata) -> Metadata:
+    """A 政府工作报告 reviews the year before it is delivered and plans the year it is in:
+    period = the reviewed year, kind 总结+计划, the whole government (综合)."""
+    year = PERIOD_START.search(title) or OCCASION_YEAR.search(body[:BODY_HEAD_CHARS])
+    reviewed = int(year.group(1)) - 1 if year else None
+    meta.period = f"{reviewed}年度" if reviewed else meta.period
+    meta.summary_year = reviewed or meta.summary_year
+    meta.kind = "总结+计划"
+    meta.department = "综合"
+    return meta
+
+
 def extract_metadata(title: str, body: str) -> Metadata:
     """Metadata of one report from its title and body text."""
+    meta = _extract(title, body)
+    if meta.org == UNKNOWN or meta.org in (*LEVELS_BY_PRIORITY, *ADMIN) or GOV_REPORT.search(title):
+        named = _named_unit(title, body)
+        if named:
+            meta.org, meta.level = named, level_of(named)
+    if GOV_REPORT.search(title):
+        meta = _gov_report(title, body, meta)
+    return meta
+
+
+def _extract(title: str, body: str) -> Metadata:
+    """Metadata from the title's prefix and words, and the body's opening where it is silent."""
     m = PERIOD_START.search(title)
     prefix = (title[: m.start()] if m else "").strip().rstrip("的关于")
     org = prefix if prefix and UNIT_SUFFIX.search(prefix) else ""

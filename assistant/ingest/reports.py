@@ -6,10 +6,11 @@ import hashlib
 import re
 from pathlib import Path
 
+from assistant.ingest.chrome import strip_chrome
 from assistant.ingest.clean import clean_lines
 from assistant.ingest.metadata import extract_metadata
 from assistant.ingest.sections import build_sections, split_signoff
-from assistant.ingest.split import ReportBlock, split_reports
+from assistant.ingest.split import ReportBlock, find_toc, split_reports
 from assistant.models import UNKNOWN, LoadedFile, Report
 
 ID_CHARS = 16  # hex characters of the content fingerprint used as a report id
@@ -47,5 +48,10 @@ def parse_block(block: ReportBlock) -> Report:
 
 def parse_file(loaded: LoadedFile) -> list[Report]:
     """All reports of a loaded file, in file order."""
-    blocks = split_reports(clean_lines(loaded.lines), fallback_title=Path(loaded.path).stem)
-    return [parse_block(block) for block in blocks]
+    lines = clean_lines(loaded.lines)
+    cleaned = strip_chrome(lines, head=find_toc(lines) is None)
+    blocks = split_reports(cleaned.lines, fallback_title=Path(loaded.path).stem)
+    reports = [parse_block(block) for block in blocks]
+    if reports:
+        reports[0].chrome = cleaned.dropped
+    return reports

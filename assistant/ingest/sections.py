@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from assistant import lexicon
+from assistant.ingest.chrome import FRONT
 from assistant.ingest.headings import parse_heading
 from assistant.models import Line, Role, Section
 
@@ -25,13 +27,33 @@ DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?$")
 UNIT_LINE = re.compile(r"(局|委|会|府|办|室|社|院|处|所|中心|街道|镇|乡|联|组|部|队|公司)$")
 INTRO_LINE = re.compile(r"现将(?:我局|我委|我乡|我镇|我街道|我办|我社|我单位|本单位)?(.{4,24}?)(?:汇报|报告|总结)如下[：:]?$")
 
-ROLE_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (Role.PROBLEM, re.compile(r"问题|不足|短板|差距|困难|制约|薄弱")),
-    (Role.HIGHLIGHT, re.compile(r"亮点|特色|创新做法|经验做法|表彰|荣誉|争先进位|试点")),
-    (Role.PLAN, re.compile(r"计划|打算|思路|安排|谋划|度划|下一步|下步|下一年|下半年|展望|目标任务")),
-    (Role.SUMMARY, re.compile(r"总结|成效|成绩|开展情况|完成情况|推进情况|回顾|工作情况|主要工作|举措|做法|进展|指标")),
-]
 YEAR = re.compile(r"(20\d{2})\s*年?")
+# A five-year plan named by its number (“十四五”): the Nth plan from the 6th on starts in
+# 1981 + 5 × (N − 6) (the 14th: 2021–2025, the 15th: 2026–2030).
+FIVE_YEAR_PLAN = re.compile(r"([一二三四五六七八九十]{1,3})五")
+NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+
+
+def role_rules() -> list[tuple[str, re.Pattern[str]]]:
+    """(role, heading-word pattern) from the lexicon's roles.txt, in checking order."""
+    return [(Role(role), pattern) for role, pattern in lexicon.keyed_patterns("roles.txt")]
+
+
+def plan_years(heading: str) -> list[tuple[int, int]]:
+    """The (first, last) years of the five-year plans a heading names (“十五五” → 2026–2030)."""
+    spans = []
+    for m in FIVE_YEAR_PLAN.finditer(heading):
+        digits = m.group(1)
+        n = NUMERALS[digits] if len(digits) == 1 else 10 + NUMERALS.get(digits[-1], 0)
+        if digits.startswith("十") and n >= 6:
+            start = 1981 + 5 * (n - 6)
+            spans.append((start, start + 4))
+    return spans
+
+
+def is_appendix(text: str) -> bool:
+    """A standalone line opening an appendix (附件1, 名词解释, 注释 …)."""
+    return any(p.match(text) for p in lexicon.patterns("appendix.txt"))
 
 
 def find_items(text: str) -> list[str]:
@@ -89,8 +111,17 @@ def _build_tree(lines: list[Line]) -> tuple[list[str], list[Section]]:
         text = line.text
         if not text or line.style == "Title":
             continue
+        if line.style == FRONT:  # occasion, speaker, salutation: the preamble, never headings
+            preamble.append(text)
+            continue
         heading = parse_heading(text) if line.style != "table" else None
-        if heading:
+        if is_appendix(text) and not (stack and stack[-1][0] == 0 and not stack[-1][1].text
+                                      and not stack[-1][1].children):
+            # above every body rank: what follows belongs to the appendix (a second appendix
+            # heading right under a bare 「附件2」 is that appendix's title)
+            rank, section, rest = 0, Section(heading=text.rstrip("：:"), level=0), ""
+            topic_rank = None
+        elif heading:
             rank: float = heading.rank
             section = Section(heading=heading.title, level=0, marker=heading.marker, line=heading.line)
             rest = heading.rest
@@ -156,16 +187,54 @@ def _inline_topics(section: Section) -> None:
 
 
 def classify_role(heading: str, summary_year: int | None) -> str:
-    """Role of a top-level section from its heading words and the years it names."""
-    for role, pattern in ROLE_RULES[:2]:
-        if pattern.search(heading):
+    """Role of a top-level section from its heading words and the periods it names: a year or
+    five-year plan after the reviewed year is a plan, the reviewed year itself a summary."""
+    rules = dict(role_rules())
+    for role in (Role.PROBLEM, Role.HIGHLIGHT):
+        if rules[role].search(heading):
             return role
     years = [int(y) for y in YEAR.findall(heading)]
-    if ROLE_RULES[2][1].search(heading) or (summary_year and any(y > summary_year for y in years)):
+    plans = plan_years(heading)
+    later = summary_year is not None and (any(y > summary_year for y in years)
+                                          or any(a > summary_year for a, _ in plans))
+    covered = summary_year is not None and (summary_year in years
+                                            or any(a <= summary_year <= b for a, b in plans))
+    if later:
         return Role.PLAN
-    if ROLE_RULES[3][1].search(heading) or (summary_year and summary_year in years):
+    plan_at, summary_at = _last_end(rules[Role.PLAN], heading), _last_end(rules[Role.SUMMARY], heading)
+    if plan_at > summary_at:  # the head of a Chinese noun phrase comes last: 「重点工作开展情况」
+        return Role.PLAN  # is done work, 「2026年重点工作」 planned work
+    if summary_at or covered:
         return Role.SUMMARY
     return Role.OTHER
+
+
+def _last_end(pattern: re.Pattern[str], text: str) -> int:
+    """Where the last match of `pattern` in `text` ends (0 when none)."""
+    return max((m.end() for m in pattern.finditer(text)), default=0)
+
+
+def _part_line(section: Section, summary_year: int | None) -> bool:
+    """An unnumbered line that opens a whole part (「“十四五”时期发展成就和2025年工作回顾」)."""
+    if section.marker or is_appendix(section.heading):
+        return False
+    named_period = YEAR.search(section.heading) or plan_years(section.heading)
+    return bool(named_period) and classify_role(section.heading, summary_year) != Role.OTHER
+
+
+def _nest_under_parts(roots: list[Section], summary_year: int | None) -> list[Section]:
+    """Where a report opens its parts with unnumbered lines, the numbered headings after such
+    a line are its children, not its siblings (appendices stay parts of their own)."""
+    parts = [s for s in roots if _part_line(s, summary_year)]
+    if len(parts) < 2 or roots[0] is not parts[0]:
+        return roots
+    out: list[Section] = []
+    for section in roots:
+        if section in parts or is_appendix(section.heading) or not out:
+            out.append(section)
+        else:
+            out[-1].children.append(section)
+    return out
 
 
 def _finish(sections: list[Section], parent: list[str], level: int, role: str | None) -> None:
@@ -206,6 +275,7 @@ def build_sections(
 ) -> tuple[str, list[Section]]:
     """A report body's (preamble text, top-level sections) with levels, paths, items, roles."""
     preamble, roots = _build_tree(lines)
+    roots = _nest_under_parts(roots, summary_year)
     preamble = _intro_section(preamble, roots)
     for section in roots:
         _inline_topics(section)
