@@ -93,7 +93,7 @@ def rejoin(lines: list[Line]) -> list[Line]:
         prev = next((ln for ln in reversed(out) if ln.text), None)
         fragment = (0 < len(text) <= MAX_FRAGMENT_CHARS and parse_heading(text) is None
                     and text[-1] not in END_MARKS and not front_kind(text))
-        glue = prev is not None and (
+        glue = prev is not None and not is_chrome(prev.text) and not is_chrome(text) and (
             prev.text in OPENERS
             or (fragment and _open(prev.text) and len(prev.text) > MAX_FRAGMENT_CHARS)
             or (joining and _open(prev.text) and text and not is_chrome(text)

@@ -42,7 +42,7 @@ TITLE_UNIT = re.compile(r"(?:20\d{2}\s*年)?" + UNIT + r"(?:人民)?政府工作
 CONGRESS = re.compile(r"在" + UNIT + r"第[一二三四五六七八九十\d]{1,4}届人民代表大会")
 SPEAKER = re.compile(r"^" + UNIT + r"(?:人民政府)?(?:省长|市长|州长|盟长|县长|区长|旗长|主席|镇长|乡长|主任)")
 REPRESENT = re.compile(r"我代表" + UNIT + r"人民政府")
-SPEAKER_UNIT = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,20}?(?:局|委|办|厅|院|中心|社|联|所|镇|乡|街道|县|区|市))(?:党组|党委)?[\u4e00-\u9fff、]{0,12}?(?:书记|局长|主任|镇长|乡长|县长|区长|市长|厅长|院长|主席)")
+SPEAKER_UNIT = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,20}(?:局|委|办|厅|院|中心|社|联|所|镇|乡|街道|县|区|市))(?:党组|党委)?[\u4e00-\u9fff、]{0,12}?(?:书记|局长|主任|镇长|乡长|县长|区长|市长|厅长|院长|主席)")
 BARE_LEVEL = re.compile(r"^(全|本|我|各|该|自治|省|市|县|区)")
 OCCASION_YEAR = re.compile(r"(20\d{2})\s*年\s*\d{1,2}\s*月")
 
@@ -112,9 +112,10 @@ def _org_from_body(body: str, bare_level: str) -> str:
 
 
 def _department(title: str, org: str, body: str) -> str:
-    """Department kind: named in the title, else clearly dominant in the body, else 综合."""
+    """Department kind: named in the title or the unit's name, else clearly dominant in the
+    body, else 综合."""
     for kind, pattern in department_words():
-        if pattern.search(title):
+        if pattern.search(title) or (org != UNKNOWN and pattern.search(org)):
             return kind
     counts = Counter({kind: len(p.findall(body)) for kind, p in department_words()})
     ranked = counts.most_common(2)
@@ -169,10 +170,15 @@ def _gov_report(title: str, body: str, meta: Metadata) -> Metadata:
 def extract_metadata(title: str, body: str) -> Metadata:
     """Metadata of one report from its title and body text."""
     meta = _extract(title, body)
-    if meta.org == UNKNOWN or meta.org in (*LEVELS_BY_PRIORITY, *ADMIN) or GOV_REPORT.search(title):
+    unnamed = meta.org == UNKNOWN or not UNIT_SUFFIX.search(meta.org) or meta.org.startswith("在")
+    if unnamed or meta.org in (*LEVELS_BY_PRIORITY, *ADMIN) or GOV_REPORT.search(title) \
+            or not PERIOD_START.split(title)[0].strip():
         named = _named_unit(title, body)
+        if named and not unnamed and not (named.startswith(meta.org) or GOV_REPORT.search(title)):
+            named = ""  # the title's own unit stands unless the named one is more specific
         if named:
             meta.org, meta.level = named, level_of(named)
+            meta.department = _department(title, named, body)
     if GOV_REPORT.search(title):
         meta = _gov_report(title, body, meta)
     return meta

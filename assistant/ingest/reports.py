@@ -11,7 +11,7 @@ from assistant.ingest.clean import clean_lines
 from assistant.ingest.metadata import extract_metadata
 from assistant.ingest.sections import build_sections, split_signoff
 from assistant.ingest.split import ReportBlock, find_toc, split_reports
-from assistant.models import UNKNOWN, LoadedFile, Report
+from assistant.models import UNKNOWN, Kind, LoadedFile, Report, Role
 
 ID_CHARS = 16  # hex characters of the content fingerprint used as a report id
 
@@ -22,6 +22,16 @@ def report_id(title: str, body: str) -> str:
     return hashlib.sha256(squashed.encode("utf-8")).hexdigest()[:ID_CHARS]
 
 
+def kind_from_parts(kind: str, roles: set[str]) -> str:
+    """A title that names no kind (a 讲话, a 述职 without 报告) takes the kind of its parts; a
+    title that names one keeps it (a 总结 with a short 下一步打算 part is still a 总结)."""
+    if kind == UNKNOWN and Role.PLAN in roles:
+        return Kind.BOTH if Role.SUMMARY in roles else Kind.PLAN
+    if kind == UNKNOWN and Role.SUMMARY in roles:
+        return Kind.SUMMARY
+    return kind
+
+
 def parse_block(block: ReportBlock) -> Report:
     """One report from its block of cleaned lines (title line first)."""
     body_lines, signoff = split_signoff(block.lines[1:])
@@ -29,7 +39,8 @@ def parse_block(block: ReportBlock) -> Report:
     meta = extract_metadata(block.title, f"{signoff}\n{body}")
     if signoff and meta.org == UNKNOWN:
         meta = extract_metadata(signoff.split(" ")[0] + block.title, body)
-    preamble, sections = build_sections(body_lines, meta.summary_year, "总结" in meta.kind)
+    preamble, sections = build_sections(body_lines, meta.summary_year, meta.kind)
+    kind = kind_from_parts(meta.kind, {s.role for s in sections})
     last = max((ln.number for ln in block.lines if ln.text), default=block.lines[0].number)
     return Report(
         id=report_id(block.title, body),
@@ -38,7 +49,7 @@ def parse_block(block: ReportBlock) -> Report:
         level=meta.level,
         department=meta.department,
         period=meta.period,
-        kind=meta.kind,
+        kind=kind,
         span=(block.lines[0].number, last),
         sections=sections,
         preamble=preamble,

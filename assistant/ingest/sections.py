@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant import lexicon
-from assistant.ingest.chrome import FRONT
+from assistant.ingest.chrome import FRONT, front_kind
 from assistant.ingest.headings import parse_heading
 from assistant.models import Line, Role, Section
 
@@ -84,7 +84,8 @@ def split_signoff(lines: list[Line]) -> tuple[list[Line], str]:
     if not body or not DATE_LINE.match(body[-1].text):
         return lines, ""
     tail = [body[-1]]
-    if len(body) > 1 and len(body[-2].text) <= MAX_TOPIC_CHARS and UNIT_LINE.search(body[-2].text):
+    if len(body) > 1 and len(body[-2].text) <= MAX_TOPIC_CHARS and (
+            UNIT_LINE.search(body[-2].text) or front_kind(body[-2].text) == "speaker"):
         tail.insert(0, body[-2])
     keep = [ln for ln in lines if all(ln is not t for t in tail)]
     return keep, " ".join(t.text for t in tail)
@@ -250,12 +251,17 @@ def _finish(sections: list[Section], parent: list[str], level: int, role: str | 
         section.span = (section.span[0], max(ends))
 
 
-def _default_roles(sections: list[Section], has_summary_part: bool) -> None:
-    """Unlabelled top-level parts before the plan of a summary report are summary parts."""
+def _default_roles(sections: list[Section], kind: str) -> None:
+    """Unlabelled top-level parts: in a plan (工作要点, 工作计划) they are plan parts; in a
+    summary, those before its plan or problem part are summary parts (appendices stay other)."""
     for section in sections:
-        if section.role in (Role.PLAN, Role.PROBLEM):
-            break
-        if section.role == Role.OTHER and has_summary_part:
+        if section.role != Role.OTHER or is_appendix(section.heading):
+            if section.role in (Role.PLAN, Role.PROBLEM) and kind != "计划":
+                break
+            continue
+        if kind == "计划":
+            section.role = Role.PLAN
+        elif "总结" in kind:
             section.role = Role.SUMMARY
 
 
@@ -271,7 +277,7 @@ def _intro_section(preamble: list[str], roots: list[Section]) -> list[str]:
 
 
 def build_sections(
-    lines: list[Line], summary_year: int | None, has_summary_part: bool
+    lines: list[Line], summary_year: int | None, kind: str
 ) -> tuple[str, list[Section]]:
     """A report body's (preamble text, top-level sections) with levels, paths, items, roles."""
     preamble, roots = _build_tree(lines)
@@ -280,6 +286,6 @@ def build_sections(
     for section in roots:
         _inline_topics(section)
         section.role = classify_role(section.heading, summary_year)
-    _default_roles(roots, has_summary_part)
+    _default_roles(roots, kind)
     _finish(roots, [], 1, None)
     return "\n".join(preamble), roots
