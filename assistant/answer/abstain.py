@@ -16,7 +16,7 @@ from assistant.answer.query import Query, key_terms
 from assistant.index.index import Index
 from assistant.index.tokenize import normalize
 from assistant.ingest.chunks import context_text
-from assistant.ingest.metadata import department_words
+from assistant.ingest.metadata import canonical_org, department_words, regions
 from assistant.models import Hit
 
 # A unit named in a question: level + name + unit suffix (县教育局, 市住房公积金中心).
@@ -63,8 +63,19 @@ def _unknown_unit(query: Query, index: Index) -> str:
     return ""
 
 
+def _unknown_region(query: Query, index: Index) -> str:
+    """A provincial region the question names (浙江, 浙江省) that no report is from."""
+    orgs = {canonical_org(s.report.org) for s in index.derived().reports.values()}
+    for name, region in regions().items():
+        if (len(name) >= 2 and name in query.text and region not in orgs
+                and not any(region in o or o.startswith(name) for o in orgs)):
+            return f"资料库中没有{region}的报告"
+    return ""
+
+
 def _unknown_year(query: Query, index: Index) -> str:
-    years = {int(y) for s in index.derived().reports.values() for y in YEAR.findall(s.report.title)}
+    reports = [s.report for s in index.derived().reports.values()]
+    years = {int(y) for r in reports for y in YEAR.findall(r.title) + YEAR.findall(r.period)}
     for year in map(int, YEAR.findall(query.text)):
         if years and year not in years:
             return f"资料库中的报告不涉及{year}年"
@@ -75,7 +86,7 @@ def assess(index: Index, query: Query, hits: list[Hit]) -> Verdict:
     """Abstain, with the reason, when the library evidently cannot answer the question."""
     if not hits:
         return Verdict(True, "资料库中没有相关段落")
-    reason = _unknown_unit(query, index) or _unknown_year(query, index)
+    reason = _unknown_unit(query, index) or _unknown_region(query, index) or _unknown_year(query, index)
     if reason:
         return Verdict(True, reason)
     coverage = term_coverage(query.text, hits[:5])

@@ -14,7 +14,7 @@ from functools import cache
 
 from assistant import lexicon
 from assistant.index.tokenize import tokenize
-from assistant.ingest.metadata import department_words
+from assistant.ingest.metadata import department_words, regions
 from assistant.models import Role
 
 MAX_QUESTION_CHARS = 500  # longer questions are truncated (with a notice) before retrieval
@@ -27,7 +27,9 @@ LEVEL_WORDS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"(?<![城下])乡(?![镇村])|乡级|乡一级|各乡"), ("乡",)),
     (re.compile(r"县级|县一级|县直|县里|全县|县(?=\S{0,6}(局|委|办|社|联))"), ("县",)),
     (re.compile(r"区级|区一级|区直|(?<![社地])区(?=\S{0,6}(局|委|办|联))"), ("区",)),
-    (re.compile(r"市级|市一级|市直|市(?=\S{0,6}(局|委|办|联))"), ("市",)),
+    (re.compile(r"市级|市一级|市直|(?<!直辖)市(?=\S{0,6}(局|委|办|联))"), ("市",)),
+    # provinces, autonomous regions and the four municipalities all report at level 省
+    (re.compile(r"省份|省级|省一级|各省|全省|自治区|直辖市|省区市"), ("省",)),
 ]
 ROLE_WORDS: list[tuple[str, re.Pattern[str]]] = [
     (Role.PROBLEM, re.compile(r"问题|不足|短板|差距|困难|薄弱|制约")),
@@ -143,9 +145,19 @@ def _period(text: str) -> tuple[str, ...]:
     return ("上半年",) if half and half.group(1) == "上" else ()
 
 
+def org_names(org: str) -> list[str]:
+    """The names a question may use for a unit: itself, and a provincial region's other names
+    of two characters or more (江苏省: 江苏; 内蒙古自治区: 内蒙古, 内蒙)."""
+    return [org] + [alias for alias, canonical in regions().items()
+                    if canonical == org and alias != org and len(alias) >= 2]
+
+
 def named_orgs(text: str, orgs: list[str]) -> tuple[str, ...]:
-    """Organisations of the library named in the question, longest match first."""
-    found = sorted({o for o in orgs if len(o) >= 3 and "XX" not in o and o in text}, key=len, reverse=True)
+    """Organisations of the library named in the question (by any of their names), longest
+    match first."""
+    hits = {o: max(len(n) for n in org_names(o) if n in text) for o in set(orgs)
+            if len(o) >= 3 and "XX" not in o and any(n in text for n in org_names(o))}
+    found = sorted(hits, key=lambda o: (hits[o], len(o)), reverse=True)
     return tuple(o for o in found if not any(o != f and o in f for f in found))
 
 

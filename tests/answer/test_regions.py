@@ -1,0 +1,29 @@
+"""Provincial regions by any of their names, in questions and in abstention."""
+
+from __future__ import annotations
+
+from assistant.answer.query import named_orgs, parse_query
+from assistant.ingest.metadata import canonical_org, level_of
+
+ORGS = ["江苏省", "内蒙古自治区", "北京市", "县财政局", "宁夏回族自治区"]
+
+
+def test_short_and_full_names_resolve_to_one_org():
+    assert canonical_org("江苏") == canonical_org("江苏省") == "江苏省"
+    assert canonical_org("内蒙古") == canonical_org("内蒙古自治区") == "内蒙古自治区"
+    assert canonical_org("宁夏自治区") == "宁夏回族自治区"
+    assert level_of("内蒙古自治区") == level_of("北京市") == level_of("海南省") == "省"
+    assert level_of("XX市") == "市" and level_of("县财政局") == "县"
+
+
+def test_questions_name_regions_by_short_names():
+    assert named_orgs("江苏2026年重点工作有哪些方面？", ORGS) == ("江苏省",)
+    assert named_orgs("内蒙古去年粮食产量多少", ORGS) == ("内蒙古自治区",)
+    assert named_orgs("宁夏回族自治区的民族团结", ORGS) == ("宁夏回族自治区",)
+    assert named_orgs("县财政局存在哪些问题", ORGS) == ("县财政局",)
+
+
+def test_region_kinds_mean_level_province():
+    assert "省" in parse_query("哪些省份提到了低空经济？").inferred.level
+    assert "省" in parse_query("直辖市2026年的增长目标").inferred.level
+    assert "市" not in parse_query("直辖市2026年的增长目标").inferred.level
