@@ -95,6 +95,14 @@ class Report:
         for section in self.sections:
             yield from section.walk()
 
+    @property
+    def label(self) -> str:
+        """The title as lists show it: with the unit when the title does not name it (three
+        provinces' reports are all titled 「政府工作报告」)."""
+        if self.org != UNKNOWN and self.org not in self.title:
+            return f"{self.title}（{self.org}）"
+        return self.title
+
 
 @dataclass
 class Chunk:

@@ -64,7 +64,7 @@ def remove_report(index: Index, report_id: str, whole_file: bool) -> str:
     items = list(report.source) if whole_file and report.source else [report.id]
     removed, _ = remove(index, items)
     what = "所在文件" if whole_file else "报告"
-    return f"已删除{what}：{report.title}（共 {len(removed)} 篇报告）"
+    return f"已删除{what}：{report.label}（共 {len(removed)} 篇报告）"
 
 
 def status(index: Index) -> str:

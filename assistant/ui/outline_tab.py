@@ -16,13 +16,13 @@ from assistant.ui.render import esc_markdown
 def report_choices(index: Index) -> list[tuple[str, str]]:
     """(label, id) of every report in the library, for the pin/exclude pickers."""
     return [
-        (f"{s.report.title}（{s.report.id[:8]}）", s.report.id) for s in index.store.list_reports()
+        (f"{s.report.label}（{s.report.id[:8]}）", s.report.id) for s in index.store.list_reports()
     ]
 
 
 def example_choices(examples: list[Example]) -> list[tuple[str, str]]:
     """(label with the reason, id) of the chosen examples."""
-    return [(f"{e.report.title}：{e.reason}", e.report.id) for e in examples]
+    return [(f"{e.report.label}：{e.reason}", e.report.id) for e in examples]
 
 
 def write_files(markdown: str, outline, directory: Path) -> tuple[str, str]:
