@@ -44,6 +44,9 @@ SPEAKER = re.compile(r"^" + UNIT + r"(?:人民政府)?(?:省长|市长|州长|�
 REPRESENT = re.compile(r"我代表" + UNIT + r"人民政府")
 SPEAKER_UNIT = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,20}(?:局|委|办|厅|院|中心|社|联|所|镇|乡|街道|县|区|市))(?:党组|党委)?[\u4e00-\u9fff、]{0,12}?(?:书记|局长|主任|镇长|乡长|县长|区长|市长|厅长|院长|主席)")
 BARE_LEVEL = re.compile(r"^(全|本|我|各|该|自治|省|市|县|区)")
+# 〇, its look-alike ○ (U+25CB) and 零 all write zero in a year.
+CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
+CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年")
 OCCASION_YEAR = re.compile(r"(20\d{2})\s*年\s*\d{1,2}\s*月")
 
 
@@ -167,8 +170,14 @@ def _gov_report(title: str, body: str, meta: Metadata) -> Metadata:
     return meta
 
 
+def arabic_years(text: str) -> str:
+    """Years written in Chinese numerals as digits: 二〇二五年 / 二○二五年 / 二零二五年 → 2025年."""
+    return CN_YEAR.sub(lambda m: "".join(CN_DIGITS[c] for c in m.group(1)) + "年", text)
+
+
 def extract_metadata(title: str, body: str) -> Metadata:
     """Metadata of one report from its title and body text."""
+    title, body = arabic_years(title), arabic_years(body[:BODY_HEAD_CHARS]) + body[BODY_HEAD_CHARS:]
     meta = _extract(title, body)
     unnamed = meta.org == UNKNOWN or not UNIT_SUFFIX.search(meta.org) or meta.org.startswith("在")
     if unnamed or meta.org in (*LEVELS_BY_PRIORITY, *ADMIN) or GOV_REPORT.search(title) \

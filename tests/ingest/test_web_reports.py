@@ -129,3 +129,11 @@ def test_other_genres(name):
         assert "XXX" in speaker_or_front  # the speaker line is front matter, not a heading
     if name == "web_export.docx":
         assert {"来源：XX县人民政府办公室", "扫一扫在手机打开当前页"} <= set(report.chrome)
+
+
+def test_years_in_chinese_numerals():
+    from assistant.ingest.metadata import arabic_years, extract_metadata
+
+    assert arabic_years("二〇二五年 二○二四年 二零二三年度") == "2025年 2024年 2023年度"
+    meta = extract_metadata("XX县民政局二〇二五年上半年工作总结", "上半年，我局……")
+    assert (meta.org, meta.period, meta.kind) == ("XX县民政局", "2025年上半年", "总结")
