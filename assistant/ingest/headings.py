@@ -16,6 +16,7 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 # Width folding for the characters that carry structure: digits, brackets, dot, comma, colon.
 _FOLD = str.maketrans("０１２３４５６７８９（）．，：；", "0123456789().,:;")
 
+RANK_PART = 0.5  # 第一部分 / 第一篇: above 一、, which a part may hold
 RANK_CN = 1  # 一、
 RANK_CN_PAREN = 2  # （一）
 RANK_DIGIT = 3  # 1.  1、  1．
@@ -23,7 +24,8 @@ RANK_DIGIT_PAREN = 4  # （1）
 RANK_CIRCLED = 5  # ①
 
 _PATTERNS: list[tuple[int, re.Pattern[str]]] = [
-    (RANK_CN, re.compile(rf"^([{CN_NUM}]{{1,3}}[、.]|第[{CN_NUM}]{{1,3}}部分[、.:]?)")),
+    (RANK_PART, re.compile(rf"^(第[{CN_NUM}]{{1,3}}(?:部分|篇)[、.:]?)")),
+    (RANK_CN, re.compile(rf"^([{CN_NUM}]{{1,3}}[、.])")),
     (RANK_CN_PAREN, re.compile(rf"^(\(\s*[{CN_NUM}]{{1,3}}\s*\)[、.]?)")),
     # "1." but not a decimal ("1.5万") nor a date or range ("1-9月", "2023年").
     (RANK_DIGIT, re.compile(r"^(\d{1,2}[.、](?!\d))")),
@@ -51,7 +53,7 @@ def fold(text: str) -> str:
 class Heading:
     """A heading found at the start of a line."""
 
-    rank: int
+    rank: float  # RANK_* below: a smaller rank holds the larger ones
     marker: str  # as written in the source
     title: str  # heading text without marker and trailing punctuation
     rest: str  # body text that followed on the same line

@@ -22,7 +22,7 @@ from assistant.ingest.headings import parse_heading
         ("（1）做好汛前检查", 4, "（1）", "做好汛前检查", ""),
         ("(2)强化值守", 4, "(2)", "强化值守", ""),
         ("①加强组织领导", 5, "①", "加强组织领导", ""),
-        ("第二部分 工作计划", 1, "第二部分", "工作计划", ""),
+        ("第二部分 工作计划", 0.5, "第二部分", "工作计划", ""),
     ],
 )
 def test_headings_are_recognised(line, rank, marker, title, rest):

@@ -137,3 +137,16 @@ def test_years_in_chinese_numerals():
     assert arabic_years("二〇二五年 二○二四年 二零二三年度") == "2025年 2024年 2023年度"
     meta = extract_metadata("XX县民政局二〇二五年上半年工作总结", "上半年，我局……")
     assert (meta.org, meta.period, meta.kind) == ("XX县民政局", "2025年上半年", "总结")
+
+
+def test_parts_numbered_by_di_bufen_hold_their_numbered_headings():
+    from assistant.ingest.sections import build_sections
+    from assistant.models import Line
+
+    text = ("第一部分 2025年工作回顾\n一、经济运行稳中有进\n全年地区生产总值增长5%，各项指标好于预期。\n"
+            "二、民生保障有力\n城乡居民收入稳步增长，就业形势总体稳定。\n第二部分 2026年工作安排\n"
+            "一、扩大有效需求\n大力提振消费，扩大有效投资，推动经济持续回升向好。")
+    lines = [Line(t, i) for i, t in enumerate(text.split("\n"), 1)]
+    _, parts = build_sections(lines, 2025, "总结+计划")
+    assert [(p.path[-1], p.role, len(p.children)) for p in parts] == [
+        ("第一部分2025年工作回顾", "summary", 2), ("第二部分2026年工作安排", "plan", 1)]
