@@ -96,7 +96,11 @@ def render_report(report: Report) -> str:
     if report.signoff:
         meta.append(("signoff", report.signoff))
     out = [report.title, *(f"{k}: {v}" for k, v in meta), ""]
-    return "\n".join(out + (tree_lines(report.sections) or ["(no headings)"]))
+    out += tree_lines(report.sections) or ["(no headings)"]
+    if report.chrome:  # what the page-chrome step removed, so a user can check nothing real went
+        out += ["", f"dropped as page chrome ({len(report.chrome)} lines):"]
+        out += [f"  {line}" for line in report.chrome]
+    return "\n".join(out)
 
 
 @command("show", "print one report's metadata and section tree",

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, report_id TEXT, ord INTEGER, section_path_json TEXT, text TEXT,
     span_start INTEGER, span_end INTEGER, role TEXT, heading_only INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report_id);
+CREATE TABLE IF NOT EXISTS report_chrome (report_id TEXT PRIMARY KEY, lines_json TEXT);
 CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT);
 INSERT OR IGNORE INTO manifest VALUES ('schema_version', '{SCHEMA_VERSION}'), ('generation', '0')
 """
@@ -187,6 +188,8 @@ class Store:
                          r.span[0], r.span[1], r.preamble, r.signoff, sections,
                          sum(1 for _ in r.walk())))
                     conn.execute("INSERT OR IGNORE INTO report_sources VALUES (?,?)", (r.id, path))
+                    conn.execute("INSERT OR REPLACE INTO report_chrome VALUES (?, ?)",
+                                 (r.id, json.dumps(r.chrome, ensure_ascii=False)))
                 self._drop_orphans(old)
 
     def _ids_of_path(self, path: str) -> list[str]:
@@ -206,7 +209,7 @@ class Store:
 
     def _delete_report(self, rid: str) -> None:
         for table, key in (("chunks", "report_id"), ("report_sources", "report_id"),
-                           ("reports", "id")):
+                           ("report_chrome", "report_id"), ("reports", "id")):
             self.conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (rid,))
 
     def _report(self, row: tuple, sections: list[Section] | None = None) -> Report:
@@ -234,7 +237,13 @@ class Store:
         """The full report (section tree included) for an id or unique prefix, else None."""
         row = self.conn.execute(f"SELECT {_COLS}, sections_json FROM reports WHERE id = ?",
                                 (self.resolve_id(id_or_prefix),)).fetchone()
-        return row and self._report(row[:11], [section_from_dict(d) for d in json.loads(row[11])])
+        if not row:
+            return None
+        report = self._report(row[:11], [section_from_dict(d) for d in json.loads(row[11])])
+        chrome = self.conn.execute("SELECT lines_json FROM report_chrome WHERE report_id = ?",
+                                   (report.id,)).fetchone()
+        report.chrome = json.loads(chrome[0]) if chrome else []
+        return report
 
     def remove(self, ids_or_paths: Iterable[str]) -> list[str]:
         """Remove reports by id/prefix or files by path; returns the removed report ids."""

@@ -200,3 +200,34 @@ def test_unknown_id_usage_errors_and_index_env(tmp_path, capsys, monkeypatch):
         with pytest.raises(SystemExit) as exc:
             main(argv)
         assert exc.value.code == 2
+
+
+WEB_PAGE = """您的位置：首页 > 通知公告
+来源：XX县人民政府办公室
+发布时间：2025-07-15
+【字号：大 中 小】
+打印
+XX县园林局2025年上半年工作总结
+上半年，我局围绕城市绿化提质工作主线，扎实推进各项工作，取得了阶段性成效。
+一、主要工作
+完成新增绿地12公顷，改造提升街头游园5处，城区绿化覆盖率达到41.2%。
+二、下半年打算
+持续推进口袋公园建设，加强古树名木保护，确保全年目标任务完成。
+扫一扫在手机打开当前页
+相关链接
+"""
+
+
+def test_show_lists_what_was_dropped_as_page_chrome(tmp_path, capsys):
+    page = tmp_path / "园林局.txt"
+    page.write_text(WEB_PAGE, encoding="utf-8")
+    index = str(tmp_path / "index")
+    assert main(["--index", index, "ingest", str(page)]) == 0
+    capsys.readouterr()
+    code, listed, _ = run_json(capsys, "--index", index, "reports", "--json")
+    assert listed[0]["title"] == "XX县园林局2025年上半年工作总结"
+    assert main(["--index", index, "show", listed[0]["id"]]) == 0
+    shown = capsys.readouterr().out
+    assert "dropped as page chrome (7 lines):" in shown
+    assert "  来源：XX县人民政府办公室" in shown and "  相关链接" in shown
+    assert "一、主要工作" in shown.split("dropped")[0]
