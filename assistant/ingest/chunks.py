@@ -146,9 +146,15 @@ def chunk_report(report: Report) -> list[Chunk]:
     for section in report.sections:
         for path, text, owner, heading_only in _section_chunks(section):
             rows.append((path, text, owner.role, owner.span, heading_only))
+    seen: dict[str, int] = {}
+    ids = []
+    for path, text, *_ in rows:  # a passage repeated in one section (a title or date line
+        key = chunk_id(report.id, path, text)  # printed twice) gets its ordinal in the id
+        seen[key] = seen.get(key, 0) + 1
+        ids.append(key if seen[key] == 1 else chunk_id(report.id, path, f"{text}\0{seen[key]}"))
     return [
         Chunk(
-            id=chunk_id(report.id, path, text),
+            id=chunk_id_,
             report_id=report.id,
             section_path=list(path),
             text=text,
@@ -157,5 +163,5 @@ def chunk_report(report: Report) -> list[Chunk]:
             role=role,
             heading_only=heading_only,
         )
-        for path, text, role, span, heading_only in rows
+        for chunk_id_, (path, text, role, span, heading_only) in zip(ids, rows, strict=True)
     ]

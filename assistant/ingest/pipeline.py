@@ -1,9 +1,10 @@
 """Ingest: files and folders → loaded → parsed into reports → chunked → embedded → stored.
 
-Small steps (collect → prepare each file → embed → apply); one bad file becomes a `failed`
-entry and never aborts the batch. Embedding happens before the store transaction (its vectors
-are cached as they come), so a killed ingest loses no embedding work and leaves the last
-committed state; FAISS and BM25 are then rebuilt from the store.
+Small steps (collect → prepare each file → per file: embed → commit); one bad file becomes a
+`failed` entry and never aborts the batch. Each file is committed as soon as its passages are
+embedded (their vectors are cached as they come), so a killed ingest keeps every file it
+finished and a re-run embeds only the rest; FAISS and BM25 are rebuilt from the store at the
+end (and by the next search after any commit).
 """
 
 from __future__ import annotations
@@ -92,47 +93,67 @@ def prepare(path: str, store: Store) -> FileChange | None:
     return parse(loaded, path)
 
 
-def apply(store: Store, changes: list[FileChange], chunks: dict[str, list[Chunk]],
-          result: IngestResult) -> None:
-    """Write all changes and their chunks in one transaction (none when nothing changed)."""
-    if not changes:
-        return
-    new = dict.fromkeys(r.id for c in changes for r in c.reports if store.resolve_id(r.id) is None)
+def apply(store: Store, change: FileChange, chunks: dict[str, list[Chunk]]) -> list[str]:
+    """Write one file's change and its chunks in one transaction; returns its new report ids."""
+    new = [r.id for r in change.reports if store.resolve_id(r.id) is None]
     with store.transaction():
-        store.apply_files(changes)
-        for report_id, report_chunks in chunks.items():
-            store.replace_chunks(report_id, report_chunks)
-    result.new_reports = list(new)
-    result.file_reports = {c.path: len(c.reports) for c in changes}
+        store.apply_files([change])
+        for report in change.reports:
+            store.replace_chunks(report.id, chunks[report.id])
+    return new
+
+
+def store_one(index: Index, change: FileChange, chunks: dict[str, list[Chunk]],
+              embedded: Callable[[int], None]) -> list[str]:
+    """Embed one file's passages (outside the lock: searches go on) and commit the file at
+    once, so an interrupted batch keeps every file finished before it; its new report ids."""
+    passages = [c for r in change.reports for c in chunks[r.id]]
+    index.embed_chunks(passages, lambda done, _total: embedded(done))
+    with index.lock:
+        return apply(index.store, change, chunks)
 
 
 def ingest(paths: Iterable[str | Path], index: Index | str | Path,
            progress: Progress | None = None,
            embed_progress: EmbedProgress | None = None) -> IngestResult:
-    """Add files/folders to the index; unchanged files are a no-op, changed ones replace theirs."""
+    """Add files/folders to the index; unchanged files are a no-op, changed ones replace theirs.
+    Each file is read, parsed, embedded and committed on its own: one that fails at any step is
+    its `failed` entry and the rest of the batch goes on."""
     index = index if isinstance(index, Index) else Index(index)
     result = IngestResult()
     files = collect(paths, result)
-    changes: list[FileChange] = []
+    changes: list[tuple[FileChange, dict[str, list[Chunk]]]] = []
     store = index.store
     for done, path in enumerate(files, 1):
         try:
             change = prepare(path, store)
-        except SkipFile as exc:
-            result.failed.append((path, str(exc)))
-        else:
             if change is None:
                 result.unchanged.append(path)
             else:
-                changes.append(change)
-                result.added.append(path)
+                changes.append((change, {r.id: chunk_report(r) for r in change.reports}))
+        except SkipFile as exc:
+            result.failed.append((path, str(exc)))
+        except Exception as exc:  # a bug on one file must not abort the batch
+            result.failed.append((path, f"无法处理（{type(exc).__name__}: {exc}）"))
         if progress:
             progress(done, len(files), path)
-    chunks = {r.id: chunk_report(r) for c in changes for r in c.reports}
-    # Embedding (the slow part) runs outside the lock, so searches go on meanwhile.
-    index.embed_chunks([c for cs in chunks.values() for c in cs], embed_progress)
+    total = sum(len(cs) for _, chunks in changes for cs in chunks.values())
+    finished = 0
+
+    def embedded(done_in_file: int) -> None:
+        if embed_progress:
+            embed_progress(finished + done_in_file, total)
+
+    for change, chunks in changes:
+        try:
+            result.new_reports += store_one(index, change, chunks, embedded)
+        except Exception as exc:  # embedding or storing this file failed: only this file
+            result.failed.append((change.path, f"无法入库（{type(exc).__name__}: {exc}）"))
+        else:
+            result.added.append(change.path)
+            result.file_reports[change.path] = len(change.reports)
+        finished += sum(len(cs) for cs in chunks.values())
     with index.lock:
-        apply(store, changes, chunks, result)
         index.derived()  # rebuilds FAISS and BM25 when the store changed
         result.reports, result.chunks = store.counts_for_paths(result.added + result.unchanged)
     return result
