@@ -17,11 +17,12 @@ from pathlib import Path
 from assistant.models import Chunk, Report, Section
 
 DB_NAME = "reports.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: report_chrome (the lines each report dropped as page chrome)
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write lock (e.g. UI vs ingest)
 MIN_PREFIX = 6  # shortest id prefix accepted in place of a full report id
 
-_SCHEMA = f"""
+# The version-1 schema; _MIGRATIONS bring a store to SCHEMA_VERSION.
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, content_hash TEXT, encoding TEXT, ingested_at REAL);
 CREATE TABLE IF NOT EXISTS reports (
     id TEXT PRIMARY KEY, ord INTEGER, title TEXT, org TEXT, level TEXT, department TEXT,
@@ -33,10 +34,13 @@ CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, report_id TEXT, ord INTEGER, section_path_json TEXT, text TEXT,
     span_start INTEGER, span_end INTEGER, role TEXT, heading_only INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report_id);
-CREATE TABLE IF NOT EXISTS report_chrome (report_id TEXT PRIMARY KEY, lines_json TEXT);
 CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT);
-INSERT OR IGNORE INTO manifest VALUES ('schema_version', '{SCHEMA_VERSION}'), ('generation', '0')
+INSERT OR IGNORE INTO manifest VALUES ('schema_version', '1'), ('generation', '0')
 """
+# Schema changes since version 1, applied in order to an older store when it is opened.
+_MIGRATIONS = {
+    "2": "CREATE TABLE IF NOT EXISTS report_chrome (report_id TEXT PRIMARY KEY, lines_json TEXT)",
+}
 _SECTION_FIELDS = ("heading", "level", "role", "path", "text", "items", "marker")
 _COLS = "id, title, org, level, department, period, kind, span_start, span_end, preamble, signoff"
 
@@ -110,7 +114,20 @@ class Store:
                 with self.transaction(bump=False):
                     for statement in filter(str.strip, _SCHEMA.split(";")):
                         conn.execute(statement)
+            self._migrate(conn)
         return self
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring an older store up to SCHEMA_VERSION (a reader of a current one writes nothing)."""
+        row = conn.execute("SELECT value FROM manifest WHERE key = 'schema_version'").fetchone()
+        version = row[0] if row else "1"
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction(bump=False):
+            for target, statement in _MIGRATIONS.items():
+                if int(target) > int(version):
+                    conn.execute(statement)
+            conn.execute("INSERT OR REPLACE INTO manifest VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

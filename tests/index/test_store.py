@@ -160,3 +160,19 @@ def test_wal_mode_and_concurrent_reader(store, tmp_path):
             reader.conn.execute("PRAGMA busy_timeout = 100")
             with pytest.raises(sqlite3.OperationalError):
                 reader.manifest_set("x", "1")  # but cannot write until the writer commits
+
+
+def test_an_older_store_is_migrated_when_opened(tmp_path):
+    import sqlite3
+
+    from assistant.index.store import SCHEMA_VERSION, Store
+
+    with Store(tmp_path) as store:
+        store.conn.execute("DROP TABLE report_chrome")
+        store.conn.execute("UPDATE manifest SET value = '1' WHERE key = 'schema_version'")
+    with Store(tmp_path) as store:
+        assert store.manifest_get("schema_version") == SCHEMA_VERSION
+        tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+        assert "report_chrome" in tables
+    with sqlite3.connect(tmp_path / "reports.sqlite") as conn:  # a current store writes nothing
+        assert conn.execute("SELECT value FROM manifest WHERE key='schema_version'").fetchone()[0] == SCHEMA_VERSION
