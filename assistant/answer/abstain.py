@@ -22,6 +22,9 @@ from assistant.models import Hit
 # A unit named in a question: level + name + unit suffix (县教育局, 市住房公积金中心).
 UNIT = re.compile(r"(?:县|区|市|省)(?!级)[\u4e00-\u9fff]{1,8}?(?:局|委|中心|办|院|所|队)")
 YEAR = re.compile(r"(20\d{2})\s*年")
+# A city, prefecture or county named right after its province (江苏昆山市, 宁夏银川市).
+SUB_UNIT = (r"(?:省|自治区|回族自治区|壮族自治区|维吾尔自治区)?(?![\u4e00-\u9fff]{0,2}城市|的)"
+            r"([\u4e00-\u9fff]{2,3}(?:市|县|州|盟))")
 # Below this share of key terms found in the passages, the question is about something else …
 MIN_TERM_COVERAGE = 0.5
 # … unless a passage is at least this similar to the question (cosine, multilingual-e5-small).
@@ -64,12 +67,17 @@ def _unknown_unit(query: Query, index: Index) -> str:
 
 
 def _unknown_region(query: Query, index: Index) -> str:
-    """A provincial region the question names (浙江, 浙江省) that no report is from."""
+    """A provincial region the question names (浙江, 浙江省) that no report is from, or a city
+    or county it names inside one (江苏昆山市, 宁夏银川市) that no report is from."""
     orgs = {canonical_org(s.report.org) for s in index.derived().reports.values()}
     for name, region in regions().items():
-        if (len(name) >= 2 and name in query.text and region not in orgs
-                and not any(region in o or o.startswith(name) for o in orgs)):
+        if len(name) < 2 or name not in query.text:
+            continue
+        if region not in orgs and not any(region in o or o.startswith(name) for o in orgs):
             return f"资料库中没有{region}的报告"
+        below = re.search(re.escape(name) + SUB_UNIT, query.text)
+        if below and not any(below.group(1) in o for o in orgs):
+            return f"资料库中没有{below.group(1)}的报告"
     return ""
 
 

@@ -19,24 +19,6 @@ from assistant.models import Role
 
 MAX_QUESTION_CHARS = 500  # longer questions are truncated (with a notice) before retrieval
 
-# Level words a question may use, and the report levels they mean.
-LEVEL_WORDS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
-    (re.compile(r"乡镇|镇街|基层政府"), ("乡", "镇", "街道")),
-    (re.compile(r"街道"), ("街道",)),
-    (re.compile(r"(?<!乡)镇(?!街)|镇级|各镇"), ("镇",)),
-    (re.compile(r"(?<![城下])乡(?![镇村])|乡级|乡一级|各乡"), ("乡",)),
-    (re.compile(r"县级|县一级|县直|县里|全县|县(?=\S{0,6}(局|委|办|社|联))"), ("县",)),
-    (re.compile(r"区级|区一级|区直|(?<![社地])区(?=\S{0,6}(局|委|办|联))"), ("区",)),
-    (re.compile(r"市级|市一级|市直|(?<!直辖)市(?=\S{0,6}(局|委|办|联))"), ("市",)),
-    # provinces, autonomous regions and the four municipalities all report at level 省
-    (re.compile(r"省份|省级|省一级|各省|全省|自治区|直辖市|省区市"), ("省",)),
-]
-ROLE_WORDS: list[tuple[str, re.Pattern[str]]] = [
-    (Role.PROBLEM, re.compile(r"问题|不足|短板|差距|困难|薄弱|制约")),
-    (Role.HIGHLIGHT, re.compile(r"亮点|特色|创新|表彰|荣誉|经验")),
-    (Role.PLAN, re.compile(r"计划|打算|安排|思路|谋划|明年|下一步|下半年|来年|将要|准备|部署|举措")),
-    (Role.SUMMARY, re.compile(r"成效|成绩|做了|完成|开展了|取得|总结|回顾|情况")),
-]
 # "2024年计划" names the plan year; "2023年" the summary year of the sample corpus' reports.
 PLAN_YEAR = re.compile(r"(20\d{2})\s*年?(?:度)?\s*(?:工作)?(?:计划|打算|安排|思路|谋划)")
 MANY_WORDS = re.compile(r"哪些|哪几|各(?:个|地|单位|乡|镇|县|区|部门)|分别|都有|多个|共同|普遍|有没有.*(?:单位|乡镇)")
@@ -105,9 +87,20 @@ class Query:
         return self.across_reports and not set(self.inferred.role) & {Role.PROBLEM, Role.PLAN, Role.HIGHLIGHT}
 
 
+def level_words() -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    """(pattern, the levels it means) from the lexicon's question_levels.txt."""
+    return [(re.compile(row.split("\t", 1)[1]), tuple(row.split("\t", 1)[0].split("|")))
+            for row in lexicon.entries("question_levels.txt")]
+
+
+def role_words() -> list[tuple[str, re.Pattern[str]]]:
+    """(role, pattern) of the question words asking for each part (question_roles.txt)."""
+    return [(Role(role), pattern) for role, pattern in lexicon.keyed_patterns("question_roles.txt")]
+
+
 def _levels(text: str) -> tuple[str, ...]:
     found: list[str] = []
-    for pattern, levels in LEVEL_WORDS:
+    for pattern, levels in level_words():
         if pattern.search(text):
             found += [lv for lv in levels if lv not in found]
     return tuple(found)
@@ -125,7 +118,7 @@ def plan_years(periods: Iterable[str]) -> frozenset[int]:
 
 
 def _roles(text: str, planned: frozenset[int] = frozenset()) -> tuple[str, ...]:
-    roles = [role for role, pattern in ROLE_WORDS if pattern.search(text)]
+    roles = [role for role, pattern in role_words() if pattern.search(text)]
     years = {int(y) for y in re.findall(r"(20\d{2})\s*年", text)}
     asks_planned = bool(years & planned)
     if (PLAN_YEAR.search(text) or asks_planned) and Role.PLAN not in roles:

@@ -14,7 +14,7 @@ import re
 from assistant.ingest.sections import ITEM
 from assistant.models import Chunk, Report, Role, Section
 
-CHUNKER_VERSION = "4"  # bump when parsing or chunk boundaries change: stored files re-parse
+CHUNKER_VERSION = "5"  # bump when parsing or chunk boundaries change: stored files re-parse
 MAX_CHARS = 600  # a passage longer than this is split
 TARGET_CHARS = 450  # pieces are packed up to about this size
 MIN_CHARS = 150  # a smaller tail is merged into its neighbour; smaller siblings are grouped
@@ -159,7 +159,7 @@ def chunk_report(report: Report) -> list[Chunk]:
             section_path=list(path),
             text=text,
             span=span,
-            report_title=report.title,
+            report_title=report.label,  # with its unit when the title does not name it
             role=role,
             heading_only=heading_only,
         )

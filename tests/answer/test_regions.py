@@ -27,3 +27,18 @@ def test_region_kinds_mean_level_province():
     assert "省" in parse_query("哪些省份提到了低空经济？").inferred.level
     assert "省" in parse_query("直辖市2026年的增长目标").inferred.level
     assert "市" not in parse_query("直辖市2026年的增长目标").inferred.level
+
+
+def test_a_city_inside_a_province_needs_its_own_report():
+    import re
+
+    from assistant.answer.abstain import SUB_UNIT
+
+    def below(question: str, province: str) -> str | None:
+        m = re.search(re.escape(province) + SUB_UNIT, question)
+        return m.group(1) if m else None
+
+    assert below("江苏昆山市2025年地区生产总值是多少？", "江苏") == "昆山市"
+    assert below("宁夏银川市2025年GDP增长了多少？", "宁夏") == "银川市"
+    assert below("内蒙古自治区的城市更新", "内蒙古") is None
+    assert below("江苏省大中城市落户政策", "江苏") is None
