@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from assistant import lexicon
+
 UNKNOWN = "unknown"  # a metadata field the document does not reveal (the UI shows 未识别)
 
 
@@ -72,6 +74,18 @@ class Section:
             yield from child.walk()
 
 
+def report_label(title: str, org: str) -> str:
+    """A report's title with its unit beside it when the title is generic — only kind and
+    period words (three provinces' reports are all titled 「政府工作报告」): what passages carry
+    and lists show. A title that names anything else keeps its own words."""
+    if org == UNKNOWN or org in title:
+        return title
+    rest = title
+    for pattern in lexicon.patterns("generic_title.txt"):
+        rest = pattern.sub("", rest)
+    return f"{title}（{org}）" if not rest else title
+
+
 @dataclass
 class Report:
     """One individual report (a compilation holds several)."""
@@ -97,11 +111,8 @@ class Report:
 
     @property
     def label(self) -> str:
-        """The title as lists show it: with the unit when the title does not name it (three
-        provinces' reports are all titled 「政府工作报告」)."""
-        if self.org != UNKNOWN and self.org not in self.title:
-            return f"{self.title}（{self.org}）"
-        return self.title
+        """The title as lists show it: with the unit when the title does not name it."""
+        return report_label(self.title, self.org)
 
 
 @dataclass

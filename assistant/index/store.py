@@ -1,20 +1,23 @@
 """The SQLite store of an index (`<index_dir>/reports.sqlite`): files, reports, sources, chunks.
 
 Each write is one BEGIN IMMEDIATE transaction bumping manifest `generation`: a crash keeps the
-last good state, and derived indexes (FAISS, BM25) can tell when they are stale.
+last good state, and derived indexes (FAISS, BM25) can tell when they are stale. Reads that must
+agree with each other (a generation, its chunks and its reports) share one `snapshot`, so a
+file committed meanwhile by another process is seen whole or not at all.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.models import Chunk, Report, Section
+from assistant.models import Chunk, Report, Section, report_label
 
 DB_NAME = "reports.sqlite"
 SCHEMA_VERSION = "2"  # 2: report_chrome (the lines each report dropped as page chrome)
@@ -100,6 +103,9 @@ class Store:
         self.path = self.index_dir / DB_NAME
         self._conn: sqlite3.Connection | None = None
         self._in_tx = self._bump_pending = False
+        # One transaction or snapshot at a time on the shared connection: a thread never
+        # joins another thread's transaction (the UI's threads share one Store).
+        self._lock = threading.RLock()
 
     def open(self) -> Store:
         """Open (creating directory and schema if needed), in WAL mode with a busy timeout."""
@@ -148,24 +154,41 @@ class Store:
     @contextmanager
     def transaction(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction; nested calls join the outer one. Bumps `generation` once."""
-        conn = self.conn
-        if self._in_tx:
-            self._bump_pending |= bump
-            yield conn
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        self._in_tx, self._bump_pending = True, bump
-        try:
-            yield conn
-            if self._bump_pending:
-                conn.execute("UPDATE manifest SET value = CAST(value AS INTEGER) + 1 "
-                             "WHERE key = 'generation'")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        finally:
-            self._in_tx = False
+        with self._lock:
+            conn = self.conn
+            if self._in_tx:
+                self._bump_pending |= bump
+                yield conn
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            self._in_tx, self._bump_pending = True, bump
+            try:
+                yield conn
+                if self._bump_pending:
+                    conn.execute("UPDATE manifest SET value = CAST(value AS INTEGER) + 1 "
+                                 "WHERE key = 'generation'")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._in_tx = False
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Reads that all see one committed state (a read transaction: what other processes
+        commit meanwhile is not seen); joins an open transaction or snapshot. No writes inside."""
+        with self._lock:
+            conn = self.conn
+            if conn.in_transaction:
+                yield conn
+                return
+            conn.execute("BEGIN DEFERRED")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")  # a read transaction: this only releases the snapshot
 
     def manifest_get(self, key: str, default: str | None = None) -> str | None:
         """A manifest entry (embedder, chunker version, derived-index generations …)."""
@@ -306,14 +329,15 @@ class Store:
                  for i, c in enumerate(chunks)])
 
     def chunks(self, report_id: str | None = None) -> list[Chunk]:
-        """All chunks (or one report's) by report and position, with report titles filled in."""
+        """All chunks (or one report's) by report and position, with report labels filled in."""
         where, args = ("WHERE c.report_id = ?", (report_id,)) if report_id else ("", ())
         rows = self.conn.execute(
             "SELECT c.id, c.report_id, c.section_path_json, c.text, c.span_start, c.span_end, "
-            "c.role, c.heading_only, r.title FROM chunks c JOIN reports r ON r.id = c.report_id "
+            "c.role, c.heading_only, r.title, r.org FROM chunks c JOIN reports r ON r.id = c.report_id "
             f"{where} ORDER BY c.report_id, c.ord", args).fetchall()
         return [Chunk(id=r[0], report_id=r[1], section_path=json.loads(r[2]), text=r[3],
-                      span=(r[4], r[5]), report_title=r[8], role=r[6], heading_only=bool(r[7]))
+                      span=(r[4], r[5]), report_title=report_label(r[8], r[9]), role=r[6],
+                      heading_only=bool(r[7]))
                 for r in rows]
 
     def counts_for_paths(self, paths: Iterable[str]) -> tuple[int, int]:

@@ -19,8 +19,8 @@ from assistant import settings
 # The files whose contents decide how a file is parsed into reports, sections and chunks:
 # a change to any of them re-parses stored files on the next ingest (ingest.pipeline).
 PARSING_FILES = ("noise_patterns.txt", "page_chrome.txt", "page_tail.txt", "inline_noise.txt",
-                 "front_matter.txt", "appendix.txt", "roles.txt", "departments.txt",
-                 "regions.txt")
+                 "front_matter.txt", "appendix.txt", "roles.txt", "generic_title.txt",
+                 "departments.txt", "regions.txt")
 # The files that decide BM25 terms: a change rebuilds the sparse index (index.index).
 TERM_FILES = ("user_dict.txt", "stopwords.txt")
 
