@@ -3,7 +3,9 @@
 SQLite is the source of truth. FAISS and BM25 are derived from its chunks (vectors come from
 the content-hash cache, so rebuilding embeds nothing already seen) and are written aside and
 renamed into place, stamped with the store's generation. Loading compares stamps: an index
-directory left half-written by a killed ingest is rebuilt from the last committed state.
+directory left half-written by a killed ingest is rebuilt from the last committed state. The
+generation, chunks and reports a build uses are read in one store snapshot, so a file another
+process commits meanwhile is in a build whole or not at all (never chunks without their report).
 """
 
 from __future__ import annotations
@@ -110,9 +112,10 @@ class Index:
     def rebuild(self, progress=None) -> Derived:
         """Build FAISS and BM25 from the store's chunks and write them atomically."""
         with self.lock:
-            generation = self.store.generation
-            chunks = self.store.chunks()
-            derived = Derived(generation, chunks, self._report_map())
+            with self.store.snapshot():
+                generation = self.store.generation
+                chunks = self.store.chunks()
+                derived = Derived(generation, chunks, self._report_map())
             if chunks:
                 derived.dense = dense.build(self.embed_chunks(chunks, progress))
                 derived.sparse = sparse.build([tokenize(context_text(c)) for c in chunks])
@@ -134,10 +137,17 @@ class Index:
         if current is not None and current.generation == generation:
             return current
         with self.lock:
-            if self._stamp() != generation:
+            with self.store.snapshot():
+                generation = self.store.generation
+                current = self._derived
+                if current is not None and current.generation == generation:
+                    return current  # another thread built it while this one waited
+                stale = self._stamp() != generation
+                if not stale:
+                    chunks = self.store.chunks()
+                    derived = Derived(generation, chunks, self._report_map())
+            if stale:
                 return self.rebuild()
-            chunks = self.store.chunks()
-            derived = Derived(generation, chunks, self._report_map())
             if chunks:
                 try:
                     derived.dense = dense.load(str(self.dir / DENSE_FILE))

@@ -49,6 +49,11 @@ class SkipFile(AssistantError):
     """A file that cannot be ingested; the message says why (one line)."""
 
 
+def failure(step: str, exc: Exception) -> str:
+    """The one-line reason of an unexpected error at one step of one file (a bug to report)."""
+    return " ".join(f"{step}（{type(exc).__name__}: {exc}）：请把文件发给维护人员".split())
+
+
 def collect(paths: Iterable[str | Path], result: IngestResult) -> list[str]:
     """Expand files and folders into supported files (resolved, deduplicated); the rest fail."""
     files, skipped = iter_input_files([Path(p) for p in paths])
@@ -77,7 +82,7 @@ def parse(loaded: LoadedFile, path: str) -> FileChange:
     try:
         reports = parse_file(loaded)
     except Exception as exc:  # a parser bug on one file must not abort the batch
-        raise SkipFile(f"无法解析（{type(exc).__name__}: {exc}）：请把文件发给维护人员") from exc
+        raise SkipFile(failure("无法解析", exc)) from exc
     if not reports:
         raise SkipFile("文件中没有找到报告正文")
     for report in reports:
@@ -134,9 +139,11 @@ def ingest(paths: Iterable[str | Path], index: Index | str | Path,
         except SkipFile as exc:
             result.failed.append((path, str(exc)))
         except Exception as exc:  # a bug on one file must not abort the batch
-            result.failed.append((path, f"无法处理（{type(exc).__name__}: {exc}）"))
+            result.failed.append((path, failure("无法处理", exc)))
         if progress:
             progress(done, len(files), path)
+    if changes:  # a missing or mismatched embedder is the index's error, said once, not per file
+        _ = index.embedder
     total = sum(len(cs) for _, chunks in changes for cs in chunks.values())
     finished = 0
 
@@ -148,7 +155,7 @@ def ingest(paths: Iterable[str | Path], index: Index | str | Path,
         try:
             result.new_reports += store_one(index, change, chunks, embedded)
         except Exception as exc:  # embedding or storing this file failed: only this file
-            result.failed.append((change.path, f"无法入库（{type(exc).__name__}: {exc}）"))
+            result.failed.append((change.path, failure("无法入库", exc)))
         else:
             result.added.append(change.path)
             result.file_reports[change.path] = len(change.reports)
