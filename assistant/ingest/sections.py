@@ -286,6 +286,8 @@ def build_sections(
     for section in roots:
         _inline_topics(section)
         section.role = classify_role(section.heading, summary_year)
+        if is_appendix(section.heading) and section.children:  # 「附件1」 takes the role of
+            section.role = classify_role(section.children[0].heading, summary_year)  # its title
     _default_roles(roots, kind)
     _finish(roots, [], 1, None)
     return "\n".join(preamble), roots
