@@ -17,11 +17,12 @@ from assistant.index.index import Index
 from assistant.index.tokenize import normalize
 from assistant.ingest.chunks import context_text
 from assistant.ingest.metadata import canonical_org, department_words, regions
-from assistant.models import Hit
+from assistant.models import Hit, Kind, Report
 
 # A unit named in a question: level + name + unit suffix (县教育局, 市住房公积金中心).
 UNIT = re.compile(r"(?:县|区|市|省)(?!级)[\u4e00-\u9fff]{1,8}?(?:局|委|中心|办|院|所|队)")
 YEAR = re.compile(r"(20\d{2})\s*年")
+TITLE_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 # A city, prefecture or county named right after its province (江苏昆山市, 宁夏银川市).
 SUB_UNIT = (r"(?:省|自治区|回族自治区|壮族自治区|维吾尔自治区)?(?![\u4e00-\u9fff]{0,2}城市|的)"
             r"([\u4e00-\u9fff]{2,3}(?:市|县|州|盟))")
@@ -81,9 +82,20 @@ def _unknown_region(query: Query, index: Index) -> str:
     return ""
 
 
+def report_years(report: Report) -> set[int]:
+    """The years a report speaks for: those its title names (「2024工作计划」 too), its period,
+    and the year after the period when it also plans (总结+计划)."""
+    period = {int(y) for y in YEAR.findall(report.period)}
+    planned = {y + 1 for y in period} if report.kind == Kind.BOTH else set()
+    return {int(y) for y in TITLE_YEAR.findall(report.title)} | period | planned
+
+
 def _unknown_year(query: Query, index: Index) -> str:
+    """A year no report covers — among the named units' reports when the question names some
+    (区残联 has 2023 and 2024 even when a province's 2025 report is in the library too)."""
     reports = [s.report for s in index.derived().reports.values()]
-    years = {int(y) for r in reports for y in YEAR.findall(r.title) + YEAR.findall(r.period)}
+    named = [r for r in reports if r.org in query.orgs]
+    years = {y for r in (named or reports) for y in report_years(r)}
     for year in map(int, YEAR.findall(query.text)):
         if years and year not in years:
             return f"资料库中的报告不涉及{year}年"
