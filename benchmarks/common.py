@@ -1,5 +1,6 @@
-"""Shared pieces of the benchmarks: the sample corpus, the development question set, an
-index of the samples (vectors cached across runs), timing and memory figures."""
+"""Shared pieces of the benchmarks: the sample corpus, the development question sets, an
+index of the samples and one of the samples plus the web reports (vectors cached across runs),
+timing and memory figures."""
 
 from __future__ import annotations
 
@@ -12,22 +13,41 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 DEV_QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
+# Eight real provincial government work reports (2026) from the web, shared beside the repo.
+WEB_CORPUS = ROOT.parent / "shared" / "corpus-web"
+DEV_QA_WEB = ROOT / "tests" / "data" / "dev_qa_web.jsonl"
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "report-assistant"
 # One vector cache for every benchmark run: the corpus is embedded once per machine.
 os.environ.setdefault("REPORT_ASSISTANT_VECTOR_CACHE", str(CACHE_DIR / "bench-vectors.sqlite"))
 CACHE_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def sample_index(index_dir: str | Path | None = None):
-    """An Index of the sample corpus (built on first use; unchanged files are a no-op)."""
+def _built_index(index_dir: str | Path, corpora: list[Path]):
+    """An Index of `corpora` (built on first use; unchanged files are a no-op, files parsed
+    under older parsing code or lexicon are re-parsed, their unchanged passages cached)."""
     from assistant.index.index import Index
     from assistant.ingest.pipeline import ingest
 
-    index = Index(index_dir or CACHE_DIR / "bench-index")
-    result = ingest([SAMPLES], index)
+    missing = [str(c) for c in corpora if not c.is_dir()]
+    if missing:
+        raise SystemExit(f"error: corpus folder not found: {', '.join(missing)}")
+    index = Index(index_dir)
+    result = ingest(corpora, index)
     if result.failed:
         raise SystemExit(f"error: {result.failed[0][0]}: {result.failed[0][1]}")
     return index
+
+
+def sample_index(index_dir: str | Path | None = None):
+    """An Index of the sample corpus (built on first use; unchanged files are a no-op)."""
+    return _built_index(index_dir or CACHE_DIR / "bench-index", [SAMPLES])
+
+
+def combined_index(index_dir: str | Path | None = None, web_corpus: str | Path | None = None):
+    """An Index of the samples plus the web reports, the realistic library the web questions
+    are asked of (built on first use, vectors cached like the sample index's)."""
+    corpora = [SAMPLES, Path(web_corpus or WEB_CORPUS)]
+    return _built_index(index_dir or CACHE_DIR / "bench-index-web", corpora)
 
 
 def percentiles(seconds: list[float]) -> tuple[float, float]:
