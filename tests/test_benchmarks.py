@@ -37,3 +37,68 @@ def test_baselines_rank_chunks_of_the_samples(sample_index):
     assert set(ranked) == {"dense", "bm25", "naive RRF"}
     assert len(ranked["dense"][0]) == retrieval.DEPTH  # BM25 lists only chunks sharing a term
     assert all(1 <= len(r[0]) <= retrieval.DEPTH for r in ranked.values())
+
+
+def _tiny_qa(tmp_path):
+    lines = [
+        '{"id": "a", "question": "区残联2023年救助了多少残疾大学生？", '
+        '"evidence": ["2023年救助残疾大学生55人、残疾中专生20人"], "type": "fact"}',
+        '{"id": "b", "question": "县教育局2023年新建了几所学校？", "evidence": [], '
+        '"type": "unanswerable"}',
+    ]
+    path = tmp_path / "qa.jsonl"
+    path.write_text("\n".join(lines), "utf-8")
+    return path
+
+
+def test_retrieval_benchmark_rows_carry_abstention_for_this_project_only(
+    sample_index, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(retrieval, "embed_each_question_once", lambda index: None)  # shared index
+    run = retrieval.Run(
+        "sample", "samples", _tiny_qa(tmp_path), sample_index, [retrieval.SAMPLES], baselines=False
+    )
+    results = retrieval.evaluate(run, k=5, answers=False)
+    assert set(results) == {retrieval.OURS, retrieval.OURS_TEXT}
+    ours = results[retrieval.OURS]
+    assert ours["n"] == 2 and ours["by_type"]["fact"]["n"] == 1
+    assert ours["abstain_rate"] in (0.0, 1.0) and ours["false_abstain_rate"] in (0.0, 1.0)
+    assert results[retrieval.OURS_TEXT]["abstain_rate"] is None  # no abstention measured
+    table = retrieval.figures_table([(run, results)], 5, answers=False).splitlines()
+    assert len(table) == 2 + len(results)
+    assert all(line.count("|") == len(table[0].split("|")) - 1 for line in table)
+    assert "—" in table[-1]  # the text-only row shows no abstention
+    assert "2 questions" in retrieval.counts_line(run, results)
+
+
+def test_query_vectors_are_embedded_once_per_question(monkeypatch):
+    import numpy as np
+
+    calls = []
+
+    class Embedder:
+        name = "fake"
+
+        def embed_query_vec(self, text):
+            calls.append(text)
+            return np.array([len(text), 1.0], dtype=np.float32)
+
+    class Index:
+        embedder = Embedder()
+
+    monkeypatch.setattr(retrieval, "_QUERY_VECTORS", {})
+    index = Index()
+    retrieval.embed_each_question_once(index)
+    retrieval.embed_each_question_once(index)  # wrapping twice is a no-op
+    first = index.embedder.embed_query_vec("县审计局存在哪些问题？")
+    first[0] += 1.0  # a caller changing its vector does not change the memo
+    again = index.embedder.embed_query_vec("县审计局存在哪些问题？")
+    assert calls == ["县审计局存在哪些问题？"] and again[0] == first[0] - 1.0
+
+
+def test_baseline_chunks_of_several_folders(tmp_path):
+    (tmp_path / "a.txt").write_text("一、总体情况\n" + "今年完成了各项任务。" * 80, "utf-8")
+    only = retrieval.baseline_chunks([tmp_path])
+    both = retrieval.baseline_chunks([retrieval.SAMPLES, tmp_path])
+    assert len(only) >= 2 and both[-len(only) :] == only
+    assert both[: -len(only)] == retrieval.baseline_chunks()

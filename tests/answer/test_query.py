@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from assistant.answer.query import parse_query, plan_years
+from assistant.models import UNKNOWN
 
 
 def test_plan_years_are_the_years_after_summaries_that_nothing_summarises():
     assert plan_years(["2023年度", "2023年上半年"]) == {2024}
     assert plan_years(["2022年度", "2023年度"]) == {2024}
-    assert plan_years(["unknown"]) == frozenset()
+    assert plan_years([UNKNOWN]) == frozenset()
 
 
 def test_a_planned_year_asks_for_plans():

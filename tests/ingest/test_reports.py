@@ -6,7 +6,7 @@ import re
 
 from assistant.ingest.load import load_file
 from assistant.ingest.reports import parse_file
-from assistant.models import Line, LoadedFile
+from assistant.models import UNKNOWN, Line, LoadedFile
 from tests.fixtures.paths import SAMPLE_FILES, SAMPLE_REPORT_COUNT
 
 TITLES = [
@@ -39,7 +39,7 @@ METADATA = {
     2: ("县财政局", "县", "财政", "2023年度", "总结+计划"),
     3: ("县供销合作社联合社", "县", "供销", "2023年度", "总结+计划"),
     4: ("XX镇", "镇", "综合", "2023年度", "总结+计划"),
-    6: ("unknown", "市", "文旅", "2023年度", "总结+计划"),
+    6: (UNKNOWN, "市", "文旅", "2023年度", "总结+计划"),
     7: ("区残联", "区", "残联", "2023年度", "总结+计划"),
     8: ("区民政局", "区", "民政", "2023年度", "总结+计划"),
     9: ("区应急管理局", "区", "应急", "2023年度", "总结+计划"),

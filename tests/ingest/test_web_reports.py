@@ -9,6 +9,7 @@ import pytest
 
 from assistant.ingest.load import load_file
 from assistant.ingest.reports import parse_file
+from assistant.models import UNKNOWN
 from tests.fixtures.paths import DATA, WEB_CORPUS
 
 # file → (title, org, top-level parts with roles); every report: level 省, period 2025年度
@@ -108,7 +109,7 @@ GENRES = {
                      "总结", "党建", ["summary", "summary", "highlight", "problem", "plan"]),
     "gongzuo_yaodian.txt": ("XX市教育局2026年工作要点", "XX市教育局", "市", "2026年度", "计划", "教育",
                             ["plan"] * 6),
-    "jianghua.txt": ("在全县2026年经济工作会议上的讲话", "XX县委", "县", "2026年度", "unknown", "综合",
+    "jianghua.txt": ("在全县2026年经济工作会议上的讲话", "XX县委", "县", "2026年度", UNKNOWN, "综合",
                      ["other"] * 3),
     "half_year.txt": ("XX镇2025年上半年工作总结", "XX镇", "镇", "2025年上半年", "总结", "综合",
                       ["summary", "problem", "plan"]),
