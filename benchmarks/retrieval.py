@@ -169,16 +169,30 @@ def counts_line(run: Run, results: dict) -> str:
 def figures_table(runs: list[tuple[Run, dict]], k: int, answers: bool) -> str:
     """One row per (set, index, system): recall, mrr, abstention, by-type mrr@10 (Markdown)."""
     dash = lambda v: "—" if v is None else v  # noqa: E731
-    headers = ["set", "index", "system", f"recall@{k}", "mrr@10", "abstained (unanswerable)",
-               "false refusals"]
+    headers = [
+        "set",
+        "index",
+        "system",
+        f"recall@{k}",
+        "mrr@10",
+        "abstained (unanswerable)",
+        "false refusals",
+    ]
     headers += [f"{kind} mrr@10" for kind in KINDS]
     if answers:
         headers.append("citations resolve")
     rows = []
     for run, results in runs:
         for name, r in results.items():
-            row = [run.name, run.index_label, name, r["recall@k"], r["mrr@10"],
-                   dash(r["abstain_rate"]), dash(r["false_abstain_rate"])]
+            row = [
+                run.name,
+                run.index_label,
+                name,
+                r["recall@k"],
+                r["mrr@10"],
+                dash(r["abstain_rate"]),
+                dash(r["false_abstain_rate"]),
+            ]
             row += [dash(r["by_type"].get(kind, {}).get("mrr@10")) for kind in KINDS]
             if answers:
                 row.append(dash(r.get("answers", {}).get("citations_resolve")))
@@ -194,10 +208,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", type=int, default=5, help="recall cut-off (default 5)")
     parser.add_argument("--index", help="index directory of the samples (default: cached)")
     parser.add_argument("--web-index", help="index directory of samples + web (default: cached)")
-    parser.add_argument("--sample-baselines-only", action="store_true",
-                        help="run the LangChain baselines on the samples-only index alone")
-    parser.add_argument("--answers", action="store_true",
-                        help="also compose every answer (eval --answers): citations resolve")
+    parser.add_argument(
+        "--sample-baselines-only",
+        action="store_true",
+        help="run the LangChain baselines on the samples-only index alone",
+    )
+    parser.add_argument(
+        "--answers",
+        action="store_true",
+        help="also compose every answer (eval --answers): citations resolve",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
 
@@ -215,8 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     runs = [(run, evaluate(run, args.k, args.answers)) for run in plan]
     total_s = time.perf_counter() - started
 
-    print(f"embedder {samples_only.embedder.name}; recall@{args.k} and mrr@10 over the "
-          "answerable questions, abstention over the unanswerable ones")
+    print(
+        f"embedder {samples_only.embedder.name}; recall@{args.k} and mrr@10 over the "
+        "answerable questions, abstention over the unanswerable ones"
+    )
     for run, results in runs:
         print(counts_line(run, results))
     if not web_baselines:
@@ -230,9 +252,14 @@ def main(argv: list[str] | None = None) -> int:
             "embedder": samples_only.embedder.name,
             "seconds": {"total": total_s, "indexes": index_s},
             "runs": [
-                {"set": run.name, "index": run.index_label, "qa": str(run.qa),
-                 "reports": len(run.index.derived().reports),
-                 "passages": len(run.index.derived().chunks), "systems": results}
+                {
+                    "set": run.name,
+                    "index": run.index_label,
+                    "qa": str(run.qa),
+                    "reports": len(run.index.derived().reports),
+                    "passages": len(run.index.derived().chunks),
+                    "systems": results,
+                }
                 for run, results in runs
             ],
         }

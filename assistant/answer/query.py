@@ -75,6 +75,7 @@ class Query:
     orgs: tuple[str, ...] = ()  # organisations named in the question ("县审计局")
     many: bool = False  # asks across reports ("哪些乡镇…")
     truncated: bool = False
+    overview: bool = False  # asks for a part's areas or items ("分哪几块")
 
     @property
     def across_reports(self) -> bool:
@@ -179,4 +180,5 @@ def parse_query(
         orgs=named,
         many=bool(MANY_WORDS.search(clean)) and len(named) != 1,  # "县审计局有哪些问题" is one report's
         truncated=truncated,
+        overview=any(p.search(clean) for p in lexicon.patterns("overview_words.txt")),
     )

@@ -31,6 +31,9 @@ PERIOD_BOOST = 1.3
 # In a question about many units, each further passage of one report weighs this much less.
 REPEAT_DECAY = 0.7
 HEADING_ONLY_PENALTY = 0.8
+# A heading list asked for (「分哪几块」) goes first: on the web dev set, neutral (1.0) gave
+# recall@5 0.810 / mrr@10 0.707, this 0.810 / 0.728; the sample set is unchanged either way.
+OVERVIEW_BOOST = 1.25
 # A question about many units (not about a part such as their problems) names a topic ("燃气安全"): passages holding more of its rare terms
 # (IDF-weighted share) are raised by up to this factor, so each report's on-topic passage wins.
 COVERAGE_BOOST = 1.0  # overview passages list sub-headings: useful, but rarely the fact
@@ -67,7 +70,9 @@ def _achievement(role: str, wanted: tuple[str, ...]) -> bool:
 def _boost(query: Query, chunk: Chunk, derived: Derived) -> float:
     """The product of the soft boosts that apply to one passage."""
     report = derived.reports[chunk.report_id].report
-    factor = HEADING_ONLY_PENALTY if chunk.heading_only else 1.0
+    factor = 1.0
+    if chunk.heading_only:  # a list of headings: the answer to 「分哪几块」, noise otherwise
+        factor = OVERVIEW_BOOST if query.overview else HEADING_ONLY_PENALTY
     if query.orgs and report.org in query.orgs:
         factor *= ORG_BOOST
     inferred = query.inferred
