@@ -8,6 +8,7 @@ a one-line notice. Abstains plainly when the library cannot answer.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 from assistant.answer.abstain import assess
@@ -61,7 +62,11 @@ def check_question(question: str) -> str:
     """The question stripped, or QuestionError when there is nothing to ask."""
     text = question.strip()
     if not re.search(r"[\w\u4e00-\u9fff]", text):
-        raise QuestionError("问题为空：请输入要查询的内容" if not text else "问题只有标点：请输入要查询的内容")
+        if not text:
+            raise QuestionError("问题为空：请输入要查询的内容")
+        if all(unicodedata.category(ch).startswith("P") or ch.isspace() for ch in text):
+            raise QuestionError("问题只有标点：请输入要查询的内容")
+        raise QuestionError("问题中没有文字（只有符号或表情）：请用文字写出要查询的内容")
     return text
 
 

@@ -7,6 +7,7 @@ the chunk order that maps them back to chunks.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 
 import faiss
@@ -88,7 +89,7 @@ def search(
 def save(index: faiss.Index, path: str | os.PathLike[str]) -> None:
     """Write the index to `path` atomically: a temporary file beside it, then a rename."""
     path = os.fspath(path)
-    tmp = path + ".tmp"
+    tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"  # two writers never share one
     try:
         faiss.write_index(index, tmp)
         os.replace(tmp, path)

@@ -25,6 +25,11 @@ SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", ".md")
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a report compilation is a few MB at most; 50 MB is not a report
 # Share of control characters above which decoded "text" is really binary (real text has ~0).
 MAX_CONTROL_SHARE = 0.01
+# NUL bytes up to this share of a non-UTF-16 file are damage (a bad copy), dropped; more is binary.
+MAX_NUL_SHARE = 0.01
+# UTF-16 without a BOM: the byte order whose decoding is at least this share text characters
+# (the wrong order decodes Chinese to unassigned and Hangul/Yi code points).
+MIN_TEXT_SHARE = 0.9
 # On short inputs the detector scores several CJK codecs equally (big5, cp949, gb18030 …);
 # the reports this tool reads are mainland documents, so such ties go to GB18030.
 PREFERRED_CJK = "gb18030"
@@ -70,6 +75,29 @@ def _lines(text: str, style_of: Callable[[str], tuple[str, str]] | None = None) 
     return lines
 
 
+def _text_share(text: str) -> float:
+    """Share of characters a Chinese text file is made of: CJK, CJK and full-width punctuation,
+    printable ASCII, line breaks and tabs."""
+    ok = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
+             or "\uff00" <= ch <= "\uffef" or " " <= ch <= "~" or ch in "\n\r\t“”‘’…—·")
+    return ok / max(len(text), 1)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a byte-order mark (some Windows tools do): the byte order
+    that decodes to text made of text characters, else None."""
+    if len(data) % 2:
+        return None
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if _text_share(text) >= MIN_TEXT_SHARE:
+            return text, name
+    return None
+
+
 def decode(data: bytes, path: str | Path) -> tuple[str, str]:
     """Text and encoding name: BOMs first, then strict UTF-8, then charset-normalizer."""
     for bom, name in BOMS:
@@ -78,8 +106,14 @@ def decode(data: bytes, path: str | Path) -> tuple[str, str]:
                 return data.decode(name), name
             except UnicodeDecodeError as exc:
                 raise LoadError(path, f"不是有效的 {name} 文本：请用记事本或 Word 另存为 UTF-8 后再上传") from exc
-    if b"\x00" in data:  # only UTF-16/32 text has NUL bytes, and we accept those with a BOM
-        raise LoadError(path, "不是文本文件（含二进制内容）：请确认文件类型，或另存为 .txt/.docx 后上传")
+    if b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
+        controls = sum(data.count(bytes([c])) for c in range(32) if c not in (9, 10, 12, 13))
+        if data.count(b"\x00") > MAX_NUL_SHARE * len(data) or controls > MAX_CONTROL_SHARE * len(data):
+            raise LoadError(path, "不是文本文件（含二进制内容）：请确认文件类型，或另存为 .txt/.docx 后上传")
+        data = data.replace(b"\x00", b"")  # a few NUL bytes in good text: damage, dropped
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.compose import QuestionError, answer, contextualise
+from assistant.answer.compose import QuestionError, answer, check_question, contextualise
 from assistant.answer.evaluate import answer_checks, citations_resolve, load_qa
 from assistant.answer.result import answer_dict
 from tests.fixtures.paths import DEV_QA
@@ -106,3 +106,9 @@ def test_dev_questions_of_every_kind_get_resolving_citations(sample_index):
     checks = answer_checks(sample_index, sample)
     assert checks["citations_resolve"] == 1.0
     assert 0 < checks["latency_p50"] <= checks["latency_p95"]
+
+
+def test_question_messages_say_what_the_question_lacks():
+    for question, message in [("", "问题为空"), ("？！。", "问题只有标点"), ("🙂🙂", "问题中没有文字")]:
+        with pytest.raises(QuestionError, match=message):
+            check_question(question)

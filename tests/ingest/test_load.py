@@ -308,3 +308,17 @@ def test_full_sample_gb18030_round_trip(tmp_path):
     loaded = load_file(write(tmp_path, "gb.txt", data))
     assert loaded.encoding == "gb18030"
     assert loaded.lines == original.lines
+
+
+def test_utf16_without_bom_is_read(tmp_path):
+    text = "县园林局2025年工作总结\n一、主要工作\n完成新增绿地12公顷。\n"
+    for codec in ("utf-16-le", "utf-16-be"):
+        loaded = load_file(write(tmp_path, f"{codec}.txt", text.encode(codec)))
+        assert texts(loaded)[:2] == ["县园林局2025年工作总结", "一、主要工作"] and loaded.encoding == codec
+
+
+def test_a_nul_byte_in_good_text_is_damage_not_binary(tmp_path):
+    data = "县园林局2025年工作总结\n一、主要工作\n完成新增绿地12公顷。\n".encode() * 20
+    loaded = load_file(write(tmp_path, "nul.txt", data[:100] + b"\x00" + data[100:]))
+    assert texts(loaded)[0] == "县园林局2025年工作总结" and "\x00" not in "".join(texts(loaded))
+    assert "二进制" in reason_of(write(tmp_path, "bin.txt", b"\x00\x01\x02\x03" * 500))
