@@ -92,7 +92,10 @@ def report_to_dict(report: Report) -> dict:
 
 def resolve_path(path: str | Path) -> str:
     """The absolute, resolved form under which paths are stored."""
-    return str(Path(path).expanduser().resolve())
+    try:
+        return str(Path(path).expanduser().resolve())
+    except (RuntimeError, OSError):  # a symlink loop: the path as given, made absolute
+        return str(Path(path).expanduser().absolute())
 
 
 class Store:

@@ -22,6 +22,7 @@ from assistant.errors import AssistantError
 from assistant.models import Line, LoadedFile
 
 SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", ".md")
+BROKEN_LINK = "符号链接循环或指向不存在的文件：请检查这个链接，或直接给出文件本身"
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a report compilation is a few MB at most; 50 MB is not a report
 # Share of control characters above which decoded "text" is really binary (real text has ~0).
 MAX_CONTROL_SHARE = 0.01
@@ -254,9 +255,13 @@ def iter_input_files(paths: list[str | Path]) -> tuple[list[Path], list[tuple[st
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
     for given in map(Path, paths):
+        if given.is_symlink() and not given.exists():
+            skipped.append((str(given), BROKEN_LINK))
+            continue
         if given.is_dir():
-            inside = (p for p in given.rglob("*") if p.is_file())
-            found = sorted(p for p in inside if not any(map(_hidden, p.relative_to(given).parts)))
+            inside = [p for p in given.rglob("*") if not any(map(_hidden, p.relative_to(given).parts))]
+            skipped += [(str(p), BROKEN_LINK) for p in inside if p.is_symlink() and not p.exists()]
+            found = sorted(p for p in inside if p.is_file())
         elif given.exists():
             found = [given]  # named explicitly: the user means it
         else:

@@ -244,3 +244,26 @@ def test_kill_midway_keeps_finished_files_and_the_rerun_embeds_only_the_rest(tmp
     rows, top = cache_rows(cache)
     assert rows == len(texts)  # every passage is in the cache once ...
     assert top == rows  # ... and none was embedded (written) twice, before or after the kill
+
+
+def test_symlink_loops_on_the_command_line_and_in_a_folder_fail_alone(tmp_path, capsys):
+    good = tmp_path / "good.txt"
+    good.write_text(report_text(1, "loop"), encoding="utf-8")
+    loops = tmp_path / "loopdir"
+    loops.mkdir()
+    (loops / "l1.txt").symlink_to("l2.txt")
+    (loops / "l2.txt").symlink_to("l1.txt")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text(report_text(2, "loop"), encoding="utf-8")
+    (folder / "x.txt").symlink_to("y.txt")
+    (folder / "y.txt").symlink_to("x.txt")
+    (folder / "self").symlink_to(folder)
+    code = main(["--index", str(tmp_path / "index"), "ingest", str(good), str(loops / "l1.txt"),
+                 str(folder), "--json"])
+    out, err = capsys.readouterr()
+    result = json.loads(out)
+    assert code == 1 and len(result["added"]) == 2 and result["reports"] == 2
+    failed = sorted(f["path"].rsplit("/", 1)[1] for f in result["failed"])
+    assert failed == ["l1.txt", "x.txt", "y.txt"]
+    assert all("符号链接" in f["error"] for f in result["failed"]) and err.count("error: ") == 3
