@@ -149,8 +149,8 @@ def org_names(org: str) -> list[str]:
 def named_orgs(text: str, orgs: list[str]) -> tuple[str, ...]:
     """Organisations of the library named in the question (by any of their names), longest
     match first."""
-    hits = {o: max(len(n) for n in org_names(o) if n in text) for o in set(orgs)
-            if len(o) >= 3 and "XX" not in o and any(n in text for n in org_names(o))}
+    named = {o: [n for n in org_names(o) if n in text] for o in set(orgs) if len(o) >= 3 and "XX" not in o}
+    hits = {o: max(map(len, names)) for o, names in named.items() if names}
     found = sorted(hits, key=lambda o: (hits[o], len(o)), reverse=True)
     return tuple(o for o in found if not any(o != f and o in f for f in found))
 

@@ -338,8 +338,9 @@ class Store:
             "SELECT c.id, c.report_id, c.section_path_json, c.text, c.span_start, c.span_end, "
             "c.role, c.heading_only, r.title, r.org FROM chunks c JOIN reports r ON r.id = c.report_id "
             f"{where} ORDER BY c.report_id, c.ord", args).fetchall()
+        labels = {key: report_label(*key) for key in {(r[8], r[9]) for r in rows}}  # once a report
         return [Chunk(id=r[0], report_id=r[1], section_path=json.loads(r[2]), text=r[3],
-                      span=(r[4], r[5]), report_title=report_label(r[8], r[9]), role=r[6],
+                      span=(r[4], r[5]), report_title=labels[r[8], r[9]], role=r[6],
                       heading_only=bool(r[7]))
                 for r in rows]
 

@@ -19,7 +19,7 @@ the preamble. Nothing else is dropped; every dropped line is returned for `show`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant import lexicon
 from assistant.ingest.headings import parse_heading
@@ -47,7 +47,6 @@ class Cleaned:
 
     lines: list[Line]
     dropped: list[str] = field(default_factory=list)
-    title: str = ""
 
 
 def front_kind(text: str) -> str:
@@ -87,25 +86,26 @@ def rejoin(lines: list[Line]) -> list[Line]:
     """Join lines that page markup broke out of their sentence: a lone opening bracket, and a
     short fragment (a bold run, a subscript) between two parts of one open sentence."""
     out: list[Line] = []
+    last: int | None = None  # index in `out` of the last line with text
     joining = False  # the last kept line absorbed a fragment and its sentence is still open
     for line in lines:
         text = line.text
-        prev = next((ln for ln in reversed(out) if ln.text), None)
+        prev = out[last].text if last is not None else ""
         fragment = (0 < len(text) <= MAX_FRAGMENT_CHARS and parse_heading(text) is None
                     and text[-1] not in END_MARKS and not front_kind(text))
-        glue = prev is not None and not is_chrome(prev.text) and not is_chrome(text) and (
-            prev.text in OPENERS
-            or (fragment and _open(prev.text) and len(prev.text) > MAX_FRAGMENT_CHARS)
-            or (joining and _open(prev.text) and text and not is_chrome(text)
-                and parse_heading(text) is None)
+        glue = bool(text and prev) and not is_chrome(prev) and not is_chrome(text) and (
+            prev in OPENERS
+            or (fragment and _open(prev) and len(prev) > MAX_FRAGMENT_CHARS)
+            or (joining and _open(prev) and parse_heading(text) is None)
         )
-        if glue and prev is not None and text:
-            joined = prev.text + text
-            out[out.index(prev)] = Line(text=joined, number=prev.number, style=prev.style)
-            out.append(Line(text="", number=line.number, style=line.style))
-            joining = fragment or (joining and _open(joined))
+        if glue:
+            out[last] = replace(out[last], text=prev + text)
+            out.append(replace(line, text=""))
+            joining = fragment or (joining and _open(prev + text))
             continue
         joining = False
+        if text:
+            last = len(out)
         out.append(line)
     return out
 
@@ -117,8 +117,8 @@ def _join_subtitle(lines: list[Line]) -> list[Line]:
     for a, b in zip(filled, filled[1:], strict=False):
         first, second = out[a].text, out[b].text
         if first.startswith("——") and _open(first) and SUBTITLE_END.search(second) and len(second) < 30:
-            out[a] = Line(text=first + second, number=out[a].number, style=out[a].style)
-            out[b] = Line(text="", number=out[b].number, style=out[b].style)
+            out[a] = replace(out[a], text=first + second)
+            out[b] = replace(out[b], text="")
     return out
 
 
@@ -149,8 +149,7 @@ def _tail_start(texts: list[str]) -> int:
 def strip_chrome(lines: list[Line], head: bool = True) -> Cleaned:
     """Blank the page chrome of one document's lines (see the module docstring); `head=False`
     leaves the head as it is (a compilation's 目录 is not chrome)."""
-    lines = rejoin([Line(text=cut_inline(ln.text).strip(), number=ln.number, style=ln.style)
-                    for ln in lines])
+    lines = rejoin([replace(ln, text=cut_inline(ln.text).strip()) for ln in lines])
     lines = _join_subtitle(lines)
     texts = [ln.text for ln in lines]
     drop: set[int] = set()
@@ -173,13 +172,6 @@ def strip_chrome(lines: list[Line], head: bool = True) -> Cleaned:
         text = texts[i]
         if text and (is_chrome(text) or (title is not None and text == texts[title])):
             drop.add(i)
-    out = []
-    for i, line in enumerate(lines):
-        if i in drop:
-            out.append(Line(text="", number=line.number, style=line.style))
-        elif i in front:
-            out.append(Line(text=line.text, number=line.number, style=FRONT))
-        else:
-            out.append(line)
-    dropped = [texts[i] for i in sorted(drop)]
-    return Cleaned(lines=out, dropped=dropped, title=texts[title] if title is not None else "")
+    out = [replace(line, text="") if i in drop else replace(line, style=FRONT) if i in front
+           else line for i, line in enumerate(lines)]
+    return Cleaned(lines=out, dropped=[texts[i] for i in sorted(drop)])

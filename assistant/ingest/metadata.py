@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 from assistant import lexicon
 from assistant.models import UNKNOWN
@@ -72,8 +73,15 @@ def department_business() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 def regions() -> dict[str, str]:
     """Every name of a provincial-level region (canonical, short, abbreviation) → canonical."""
+    return _region_names(lexicon.table("regions.txt"))
+
+
+@cache
+def _region_names(rows: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
+    """The name → canonical map of the regions.txt rows, built once per lexicon contents (the
+    rows are the cache key, so a swapped lexicon gets its own map). Callers must not modify it."""
     names: dict[str, str] = {}
-    for canonical, aliases in lexicon.table("regions.txt"):
+    for canonical, aliases in rows:
         names[canonical] = canonical
         names.update({alias: canonical for alias in aliases})
     return names
@@ -179,18 +187,16 @@ def extract_metadata(title: str, body: str) -> Metadata:
     """Metadata of one report from its title and body text."""
     title, body = arabic_years(title), arabic_years(body[:BODY_HEAD_CHARS]) + body[BODY_HEAD_CHARS:]
     meta = _extract(title, body)
+    gov = bool(GOV_REPORT.search(title))
     unnamed = meta.org == UNKNOWN or not UNIT_SUFFIX.search(meta.org) or meta.org.startswith("在")
-    if unnamed or meta.org in (*LEVELS_BY_PRIORITY, *ADMIN) or GOV_REPORT.search(title) \
-            or not PERIOD_START.split(title)[0].strip():
+    bare = meta.org in (*LEVELS_BY_PRIORITY, *ADMIN) or not PERIOD_START.split(title)[0].strip()
+    if unnamed or bare or gov:
         named = _named_unit(title, body)
-        if named and not unnamed and not (named.startswith(meta.org) or GOV_REPORT.search(title)):
-            named = ""  # the title's own unit stands unless the named one is more specific
-        if named:
+        # the title's own unit stands unless the named one is more specific (or a 政府工作报告's)
+        if named and (unnamed or gov or named.startswith(meta.org)):
             meta.org, meta.level = named, level_of(named)
             meta.department = _department(title, named, body)
-    if GOV_REPORT.search(title):
-        meta = _gov_report(title, body, meta)
-    return meta
+    return _gov_report(title, body, meta) if gov else meta
 
 
 def _extract(title: str, body: str) -> Metadata:
