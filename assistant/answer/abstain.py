@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer.query import Query, key_terms
+from assistant.answer.query import Query, key_terms, org_names, region_groups
 from assistant.index.index import Index
 from assistant.index.tokenize import normalize
 from assistant.ingest.chunks import context_text
@@ -45,6 +45,17 @@ def term_coverage(question: str, hits: list[Hit]) -> float:
         return 1.0
     haystack = normalize("".join(context_text(h.chunk) for h in hits))
     return sum(t in haystack for t in terms) / len(terms)
+
+
+def content_words(query: Query) -> str:
+    """The question without the names of its units and kinds of region (直辖市, 江苏): those
+    are checked against the library's reports, not looked for in the passages."""
+    text = query.text
+    for pattern, _ in region_groups():
+        text = pattern.sub(" ", text)
+    for name in sorted({n for org in query.orgs for n in org_names(org)}, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return text
 
 
 def best_similarity(index: Index, question: str, hits: list[Hit]) -> float:
@@ -109,7 +120,7 @@ def assess(index: Index, query: Query, hits: list[Hit]) -> Verdict:
     reason = _unknown_unit(query, index) or _unknown_region(query, index) or _unknown_year(query, index)
     if reason:
         return Verdict(True, reason)
-    coverage = term_coverage(query.text, hits[:5])
+    coverage = term_coverage(content_words(query), hits[:5])
     if coverage < MIN_TERM_COVERAGE and best_similarity(index, query.text, hits[:5]) < MIN_SIMILARITY:
         return Verdict(True, "检索到的段落与问题的关键词不符")
     return Verdict(False)

@@ -76,6 +76,7 @@ class Query:
     many: bool = False  # asks across reports ("哪些乡镇…")
     truncated: bool = False
     overview: bool = False  # asks for a part's areas or items ("分哪几块")
+    defines: bool = False  # asks what a term means ("什么是灯塔工厂")
 
     @property
     def across_reports(self) -> bool:
@@ -111,17 +112,28 @@ def _departments(text: str) -> tuple[str, ...]:
     return tuple(kind for kind, pattern in department_words() if pattern.search(text))
 
 
+def reviewed_years(periods: Iterable[str]) -> frozenset[int]:
+    """The years the library's reports review (their periods)."""
+    return frozenset(int(y) for p in periods for y in re.findall(r"20\d{2}", p))
+
+
 def plan_years(periods: Iterable[str]) -> frozenset[int]:
     """Years the library only plans for: the year after a summarised year that no report
     summarises (2023年度 reports hold the 2024 plans)."""
-    summarised = {int(y) for p in periods for y in re.findall(r"20\d{2}", p)}
+    summarised = reviewed_years(periods)
     return frozenset(y + 1 for y in summarised) - summarised
 
 
-def _roles(text: str, planned: frozenset[int] = frozenset()) -> tuple[str, ...]:
+def _roles(
+    text: str, planned: frozenset[int] = frozenset(), reviewed: frozenset[int] = frozenset()
+) -> tuple[str, ...]:
     roles = [role for role, pattern in role_words() if pattern.search(text)]
     years = {int(y) for y in re.findall(r"(20\d{2})\s*年", text)}
     asks_planned = bool(years & planned)
+    if years and years <= reviewed and not roles:
+        # 「海南省2025年接待了多少入境游客」: a year the library's reports review is asked about
+        # in their review part, not in the next year's plan that restates the same indicators
+        roles.append(Role.SUMMARY)
     if (PLAN_YEAR.search(text) or asks_planned) and Role.PLAN not in roles:
         roles.append(Role.PLAN)
     if asks_planned:  # "区残联2024年做了哪些工作" can only be answered by its 2024 plan
@@ -146,6 +158,22 @@ def org_names(org: str) -> list[str]:
                     if canonical == org and alias != org and len(alias) >= 2]
 
 
+def glossary_pattern(key: str) -> re.Pattern[str]:
+    """The glossary.txt pattern of `key`: `heading` (a notes part) or `question` (定义 words)."""
+    return dict(lexicon.keyed_patterns("glossary.txt"))[key]
+
+
+def region_groups() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """(question pattern, member regions) of the kinds of region (region_groups.txt)."""
+    return tuple((re.compile(key), members) for key, members in lexicon.table("region_groups.txt"))
+
+
+def grouped_orgs(text: str, orgs: list[str]) -> tuple[str, ...]:
+    """The library's regions of each kind of region the question names (直辖市, 西部省区)."""
+    found = [m for pattern, members in region_groups() if pattern.search(text) for m in members]
+    return tuple(o for o in dict.fromkeys(found) if o in set(orgs))
+
+
 def named_orgs(text: str, orgs: list[str]) -> tuple[str, ...]:
     """Organisations of the library named in the question (by any of their names), longest
     match first."""
@@ -160,25 +188,30 @@ def parse_query(
     filters: Filters | None = None,
     orgs: list[str] | None = None,
     planned: frozenset[int] = frozenset(),
+    reviewed: frozenset[int] = frozenset(),
 ) -> Query:
     """Normalise a question (trim, cap its length) and infer soft filters from its words;
-    `orgs` are the library's units, `planned` the years it only has plans for."""
+    `orgs` are the library's units, `planned` the years it only has plans for, `reviewed` the
+    years its reports review."""
     clean = " ".join(text.split())
     truncated = len(clean) > MAX_QUESTION_CHARS
     clean = clean[:MAX_QUESTION_CHARS]
     inferred = Filters(
         level=_levels(clean),
         department=_departments(clean),
-        role=_roles(clean, planned),
+        role=_roles(clean, planned, reviewed),
         period=_period(clean),
     )
     named = named_orgs(clean, orgs or [])
+    grouped = () if named else grouped_orgs(clean, orgs or [])
     return Query(
         text=clean,
         filters=filters or Filters(),
         inferred=inferred,
-        orgs=named,
-        many=bool(MANY_WORDS.search(clean)) and len(named) != 1,  # "县审计局有哪些问题" is one report's
+        orgs=named or grouped,
+        # "县审计局有哪些问题" is one report's; "西部省区…" asks each of its regions
+        many=(bool(MANY_WORDS.search(clean)) and len(named) != 1) or len(grouped) > 1,
         truncated=truncated,
         overview=any(p.search(clean) for p in lexicon.patterns("overview_words.txt")),
+        defines=bool(glossary_pattern("question").search(clean)),
     )

@@ -11,13 +11,18 @@ from __future__ import annotations
 import hashlib
 import re
 
-from assistant.ingest.sections import ITEM
+from assistant.ingest.sections import ITEM, find_items
 from assistant.models import Chunk, Report, Role, Section
 
-CHUNKER_VERSION = "7"  # bump when parsing or chunk boundaries change: stored files re-parse
+CHUNKER_VERSION = "9"  # bump when parsing or chunk boundaries change: stored files re-parse
 MAX_CHARS = 600  # a passage longer than this is split
 TARGET_CHARS = 450  # pieces are packed up to about this size
 MIN_CHARS = 150  # a smaller tail is merged into its neighbour; smaller siblings are grouped
+# A long section's run-in items (一是…二是…) get a passage listing their lead clauses when there
+# are at least this many; a lead ends at its first sentence or clause mark, cut at this length.
+MIN_ITEMS = 3
+MAX_LEAD_CHARS = 40
+LEAD_END = re.compile(r"[。；;：:！？]")
 SENTENCE = re.compile(r"(?<=[。！？；!?;])")
 PATH_SEP = " › "
 PREAMBLE_PATH = "引言"
@@ -103,8 +108,19 @@ def _own_heading(section: Section, body: str) -> str:
 
 
 def _overview(section: Section) -> str:
-    """The sub-headings of a section, as one line each."""
-    return "\n".join(f"{c.marker}{c.heading}" for c in section.children)
+    """The sub-headings of a section, as one line each; a lone sub-heading that only leads in
+    to the items (「具体抓好9个方面工作」 over （一）…（九）) is followed by the items' headings."""
+    lines = [f"{c.marker}{c.heading}" for c in section.children]
+    if len(section.children) == 1:
+        lines += [f"{c.marker}{c.heading}" for c in section.children[0].children]
+    return "\n".join(lines)
+
+
+def _item_leads(section: Section) -> str:
+    """The lead clause of each 一是/二是 item of a long section's own text, one a line: the
+    list a question about its 「哪几个方面」 asks for when the items are run in, not headed."""
+    leads = [LEAD_END.split(item, 1)[0][:MAX_LEAD_CHARS] for item in find_items(section.text)]
+    return "\n".join(leads) if len(leads) >= MIN_ITEMS else ""
 
 
 def _section_chunks(section: Section) -> list[tuple[list[str], str, Section, bool]]:
@@ -118,6 +134,8 @@ def _section_chunks(section: Section) -> list[tuple[list[str], str, Section, boo
     out = [(section.path, p, section, False) for p in pieces]
     if section.children:
         out.append((section.path, _overview(section), section, True))
+    if leads := _item_leads(section):
+        out.append((section.path, leads, section, True))
     group: list[Section] = []
     for child in [*section.children, None]:
         size = sum(len(render(c)) + len(c.heading) for c in group)
