@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer.query import Query, key_terms, org_names, region_groups
+from assistant import lexicon
+from assistant.answer.query import Query, key_terms, org_names, region_groups, synonym_groups
+from assistant.index import sparse
 from assistant.index.index import Index
 from assistant.index.tokenize import normalize
 from assistant.ingest.chunks import context_text
@@ -26,6 +28,14 @@ TITLE_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 # A city, prefecture or county named right after its province (江苏昆山市, 宁夏银川市).
 SUB_UNIT = (r"(?:省|自治区|回族自治区|壮族自治区|维吾尔自治区)?(?![\u4e00-\u9fff]{0,2}城市|的)"
             r"([\u4e00-\u9fff]{2,3}(?:市|县|州|盟))")
+SENTENCE = re.compile(r"[^。！？；\n]+")
+# A number as reports write it: digits, a redaction (XX万元), or Chinese numerals with a unit.
+NUMBER = re.compile(r"\d|[XＸ]{2}|[一二三四五六七八九十两百千万亿]+[个项家所起人次条座处户名位倍成]")
+# A figure asked of a named unit is stated only if one of its passages has a sentence with a
+# number holding at least this IDF-weighted share of the question's key terms the library
+# knows. Dev sets: the unanswerable 四川最低工资 0.00 and 北京养老金上调比例 0.12; the lowest
+# answerable, 北京地铁线网多长, 0.19 (then 0.32, 0.33, 0.37 …).
+MIN_FIGURE_SHARE = 0.15
 # Below this share of key terms found in the passages, the question is about something else …
 MIN_TERM_COVERAGE = 0.5
 # … unless a passage is at least this similar to the question (cosine, multilingual-e5-small).
@@ -38,13 +48,57 @@ class Verdict:
     reason: str = ""
 
 
+def mentions(term: str, text: str) -> bool:
+    """`text` holds the term or one of its synonyms (修路: 公路, 道路)."""
+    return term in text or any(s in text for s in synonym_groups().get(term, ()))
+
+
 def term_coverage(question: str, hits: list[Hit]) -> float:
-    """Share of the question's key terms found in the retrieved passages (1.0 if it has none)."""
+    """Share of the question's key terms (or their synonyms) found in the retrieved passages
+    (1.0 if it has none)."""
     terms = key_terms(question)
     if not terms:
         return 1.0
     haystack = normalize("".join(context_text(h.chunk) for h in hits))
-    return sum(t in haystack for t in terms) / len(terms)
+    return sum(mentions(t, haystack) for t in terms) / len(terms)
+
+
+def figure_share(index: Index, query: Query, hits: list[Hit]) -> float | None:
+    """For a question asking for a figure (多少, 占比, 排第几): the best IDF-weighted share of
+    its key terms in one sentence that states a number, among the passages of the units it
+    names; None when the question asks for no figure."""
+    if not any(p.search(query.text) for p in lexicon.patterns("figure_words.txt")):
+        return None
+    terms = key_terms(content_words(query))
+    if not terms:
+        return None
+    # a term the library never uses is a paraphrase's word (小龙虾 for 稻虾): no evidence either way
+    weights = sparse.idf(index.derived().sparse, terms)
+    if not weights:
+        return None
+    own = [h for h in hits if h.chunk.report_id in _named_reports(index, query)] or hits
+    best = 0.0
+    for hit in own:
+        for sentence in SENTENCE.findall(normalize(hit.chunk.text)):
+            if NUMBER.search(sentence):
+                share = sum(w for t, w in weights.items() if mentions(t, sentence))
+                best = max(best, share / sum(weights.values()))
+    return best
+
+
+def _unknown_terms(query: Query, index: Index) -> str:
+    """Every content term of the question (and its synonyms) is absent from the whole library
+    (「碳达峰碳中和」 in a library of county reports that never use them)."""
+    terms = key_terms(content_words(query))
+    words = terms + [s for t in terms for s in synonym_groups().get(t, ())]
+    if not terms or sparse.idf(index.derived().sparse, words):
+        return ""
+    whole = [t for t in terms if not any(t != o and t in o for o in terms)]  # 碳中和, not 中和
+    return f"资料库中的报告没有提到“{'”“'.join(whole[:3])}”"
+
+
+def _named_reports(index: Index, query: Query) -> set[str]:
+    return {rid for rid, s in index.derived().reports.items() if s.report.org in query.orgs}
 
 
 def content_words(query: Query) -> str:
@@ -117,9 +171,13 @@ def assess(index: Index, query: Query, hits: list[Hit]) -> Verdict:
     """Abstain, with the reason, when the library evidently cannot answer the question."""
     if not hits:
         return Verdict(True, "资料库中没有相关段落")
-    reason = _unknown_unit(query, index) or _unknown_region(query, index) or _unknown_year(query, index)
+    reason = (_unknown_unit(query, index) or _unknown_region(query, index)
+              or _unknown_year(query, index) or _unknown_terms(query, index))
     if reason:
         return Verdict(True, reason)
+    share = figure_share(index, query, hits[:5]) if query.orgs else None
+    if share is not None and share < MIN_FIGURE_SHARE:
+        return Verdict(True, f"{query.orgs[0]}的报告中没有给出这个数字")
     coverage = term_coverage(content_words(query), hits[:5])
     if coverage < MIN_TERM_COVERAGE and best_similarity(index, query.text, hits[:5]) < MIN_SIMILARITY:
         return Verdict(True, "检索到的段落与问题的关键词不符")

@@ -77,6 +77,10 @@ class Query:
     truncated: bool = False
     overview: bool = False  # asks for a part's areas or items ("分哪几块")
     defines: bool = False  # asks what a term means ("什么是灯塔工厂")
+    # the parts its year points to (「海南省2025年接待了多少入境游客」: a reviewed year, the
+    # review part, not the next year's plan restating the same indicators); a soft boost only,
+    # never read as asking for that part
+    year_roles: tuple[str, ...] = ()
 
     @property
     def across_reports(self) -> bool:
@@ -124,16 +128,10 @@ def plan_years(periods: Iterable[str]) -> frozenset[int]:
     return frozenset(y + 1 for y in summarised) - summarised
 
 
-def _roles(
-    text: str, planned: frozenset[int] = frozenset(), reviewed: frozenset[int] = frozenset()
-) -> tuple[str, ...]:
+def _roles(text: str, planned: frozenset[int] = frozenset()) -> tuple[str, ...]:
     roles = [role for role, pattern in role_words() if pattern.search(text)]
     years = {int(y) for y in re.findall(r"(20\d{2})\s*年", text)}
     asks_planned = bool(years & planned)
-    if years and years <= reviewed and not roles:
-        # 「海南省2025年接待了多少入境游客」: a year the library's reports review is asked about
-        # in their review part, not in the next year's plan that restates the same indicators
-        roles.append(Role.SUMMARY)
     if (PLAN_YEAR.search(text) or asks_planned) and Role.PLAN not in roles:
         roles.append(Role.PLAN)
     if asks_planned:  # "区残联2024年做了哪些工作" can only be answered by its 2024 plan
@@ -144,6 +142,13 @@ def _roles(
     if Role.PROBLEM in roles or Role.HIGHLIGHT in roles:  # "存在哪些问题" is about problems only
         roles = [r for r in roles if r != Role.SUMMARY]
     return tuple(roles)
+
+
+def _year_roles(text: str, roles: tuple[str, ...], reviewed: frozenset[int]) -> tuple[str, ...]:
+    """SUMMARY when the question's years are all reviewed by the library and its words ask
+    for no part."""
+    years = {int(y) for y in re.findall(r"(20\d{2})\s*年", text)}
+    return (Role.SUMMARY,) if years and years <= reviewed and not roles else ()
 
 
 def _period(text: str) -> tuple[str, ...]:
@@ -199,7 +204,7 @@ def parse_query(
     inferred = Filters(
         level=_levels(clean),
         department=_departments(clean),
-        role=_roles(clean, planned, reviewed),
+        role=_roles(clean, planned),
         period=_period(clean),
     )
     named = named_orgs(clean, orgs or [])
@@ -214,4 +219,5 @@ def parse_query(
         truncated=truncated,
         overview=any(p.search(clean) for p in lexicon.patterns("overview_words.txt")),
         defines=bool(glossary_pattern("question").search(clean)),
+        year_roles=_year_roles(clean, inferred.role, reviewed),
     )

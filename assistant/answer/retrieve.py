@@ -52,7 +52,7 @@ COVERAGE_BOOST = 1.0  # overview passages list sub-headings: useful, but rarely 
 TOPIC_LIST_PENALTY = 0.5
 # A passage of a report's explanatory notes (名词解释) defines a term it shares with the question:
 # unless a definition is asked for, it is not what the unit did. On the web dev set the notes
-# were first for 哪些省份提到了“灯塔工厂” and 挑大梁 (neutral 1.0: mrr@10 0.728; this: see README).
+# were first for 哪些省份提到了“灯塔工厂” and 挑大梁; the sample set has no notes.
 GLOSSARY_PENALTY = 0.5
 
 
@@ -100,7 +100,8 @@ def _boost(query: Query, chunk: Chunk, derived: Derived) -> float:
     if query.orgs and report.org in query.orgs:
         factor *= ORG_BOOST
     inferred = query.inferred
-    if inferred.role and (chunk.role in inferred.role or _achievement(chunk.role, inferred.role)):
+    roles = inferred.role or query.year_roles
+    if roles and (chunk.role in roles or _achievement(chunk.role, roles)):
         factor *= ROLE_BOOST
     if inferred.level and report.level in inferred.level:
         factor *= LEVEL_BOOST

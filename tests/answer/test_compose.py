@@ -50,6 +50,10 @@ def test_many_report_question_one_line_per_report(sample_index):
         ("县教育局2023年新建了几所学校？", "县教育局"),
         ("县财政局2022年一般公共预算收入是多少？", "2022"),
         ("哪些单位在推进人工智能大模型应用？", "关键词"),
+        # no report of the library uses the question's words at all
+        ("区里的碳达峰碳中和工作是怎么推进的？", "没有提到“碳中和”"),
+        # the named unit's passages state no number about the figure's subject
+        ("县商务局2023年离岛免税购物额度是多少？", "县商务局的报告中没有给出这个数字"),
     ],
 )
 def test_unanswerable_questions_abstain(sample_index, question, reason):
@@ -57,6 +61,15 @@ def test_unanswerable_questions_abstain(sample_index, question, reason):
     assert result.abstained
     assert result.text.startswith("资料库中未找到") and reason in result.text
     assert "可能相关" in result.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["区残联2023年救助了多少残疾大学生？", "县审计局对多少名领导干部做了经济责任审计？",
+     "有个乡专门给过冬的鸟留了口粮田，一共多大面积？"],  # a paraphrase's words the library lacks
+)
+def test_figures_the_reports_state_are_answered(sample_index, question):
+    assert not answer(sample_index, question).abstained
 
 
 def test_answer_json_shape(sample_index):

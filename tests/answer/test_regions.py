@@ -42,3 +42,23 @@ def test_a_city_inside_a_province_needs_its_own_report():
     assert below("宁夏银川市2025年GDP增长了多少？", "宁夏") == "银川市"
     assert below("内蒙古自治区的城市更新", "内蒙古") is None
     assert below("江苏省大中城市落户政策", "江苏") is None
+
+
+def test_kinds_of_region_name_the_librarys_regions_of_that_kind():
+    direct = parse_query("直辖市今年PM2.5浓度要控制在多少？", orgs=ORGS)
+    assert direct.orgs == ("北京市",) and not direct.many
+    west = parse_query("西部省区2026年地区生产总值增长目标分别是多少？", orgs=ORGS)
+    assert set(west.orgs) == {"内蒙古自治区", "宁夏回族自治区"} and west.many
+    assert parse_query("江苏2026年目标", orgs=ORGS).orgs == ("江苏省",)  # a name wins over a kind
+
+
+def test_a_reviewed_year_points_to_the_review_part_without_asking_for_it():
+    q = parse_query("海南省2025年接待了多少入境游客？", orgs=ORGS, reviewed=frozenset({2025}))
+    assert q.year_roles == ("summary",) and q.inferred.role == ()
+    assert parse_query("2025年存在哪些问题", reviewed=frozenset({2025})).year_roles == ()
+    assert parse_query("江苏省去年城镇新增就业多少人？").inferred.role == ("summary",)
+
+
+def test_a_definition_question_is_told_apart():
+    assert parse_query("什么是灯塔工厂？").defines
+    assert not parse_query("哪些省份提到了灯塔工厂？").defines

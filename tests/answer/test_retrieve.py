@@ -148,3 +148,28 @@ def test_langchain_retriever_returns_documents_with_citation_metadata(sample_ind
     assert docs[0].metadata["report_title"] == "县审计局2023年工作总结和2024工作计划"
     assert docs[0].metadata["rank"] == 1 and docs[0].metadata["section_path"]
     assert "内部审计独立性不强" in docs[0].page_content
+
+
+NOTES_REPORT = """XX县2025年工作总结
+
+一、主要工作
+（一）推动制造业智能化改造。全县新增智能工厂5家，龙头企业建成“灯塔工厂”1家，带动上下游企业技术改造32项，规上工业增加值增长7.2%。
+（二）抓好民生保障。城镇新增就业3200人，新建养老服务中心2个，城乡低保标准提高到每月760元。
+二、存在的问题
+产业链条短，创新能力不足，部分企业转型意愿不强。
+
+名词解释
+1.“灯塔工厂”：由世界经济论坛评选的智能制造标杆工厂，代表制造业数字化、智能化的最高水平。
+2.智能工厂：应用数字技术实现生产全过程智能管控的工厂。
+"""
+
+
+def test_explanatory_notes_answer_definitions_not_what_a_unit_did(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text(NOTES_REPORT, encoding="utf-8")
+    index = Index(tmp_path / "ix")
+    ingest([path], index)
+    did = search(index, "哪个县建成了灯塔工厂？", k=3)
+    assert did[0].chunk.section_path[0] == "一、主要工作"
+    means = search(index, "什么是灯塔工厂？", k=3)
+    assert means[0].chunk.section_path[0] == "名词解释"

@@ -31,13 +31,21 @@ def test_small_section_is_one_passage_with_its_subheadings(report_by_title):
 def test_long_section_splits_at_items(report_by_title):
     r = report_by_title("基层党组织2023年度工作总结暨2024年工作计划")
     path = ["一、2023年工作总结", "(二)统筹推进,基层治理成效明显"]
-    pieces = [c for c in chunk_report(r) if c.section_path == path]
+    chunks = [c for c in chunk_report(r) if c.section_path == path]
+    pieces = [c for c in chunks if not c.heading_only]
     heading = "(二)统筹推进,基层治理成效明显\n"
     assert len(pieces) >= 3 and pieces[0].text.startswith(heading)
     texts = [pieces[0].text.removeprefix(heading), *(p.text for p in pieces[1:])]
     assert all(t.startswith(("一是", "二是", "三是", "四是", "五是", "六是", "七是")) for t in texts)
     joined = "".join(t.replace("\n", "") for t in texts)
     assert joined == r.sections[0].children[1].text.replace("\n", "")
+    # and one passage lists the items' lead clauses, the answer to 「分哪几个方面」
+    (leads,) = [c for c in chunks if c.heading_only]
+    assert leads.text.split("\n") == [
+        "一是强化人员培训,提升社区工作者综合素质", "二是齐抓共进,推动社会组织协商议事",
+        "三是聚焦安全生产,深入开展排查整治", "四是全面铺开,着力推动平安建设",
+        "五是挂图推进,扎实开展第五次全国经济普查工作", "六是围绕主线,不断提升民族宗教工作水平",
+        "七是强化宣传,圆满完成征兵工作"]
 
 
 def test_overview_passage_lists_subheadings(report_by_title):
