@@ -232,3 +232,8 @@ def build_app(index: Index, startup: Startup | None = None) -> gr.Blocks:
 
 
 CSS = CARD_CSS
+
+
+def launch_options() -> dict:
+    """The page options Gradio takes at launch (ui/serve.py and the browser tests pass them)."""
+    return {"css": CSS}

@@ -17,6 +17,7 @@ from assistant.ui.render import (
     cards,
     citation_card,
     esc_markdown,
+    streaming_markdown,
 )
 
 ALL = ""  # the filter value meaning "any"
@@ -102,7 +103,7 @@ def respond(
                 if isinstance(part, AnswerResult):
                     result = part
                 else:
-                    yield [*chat, {"role": "assistant", "content": part + " ▌"}], "", ""
+                    yield [*chat, {"role": "assistant", "content": streaming_markdown(part)}], "", ""
     except AssistantError as exc:  # the UI boundary: a Chinese notice, never a traceback
         yield [*chat, {"role": "assistant", "content": f"⚠️ {exc}"}], "", ""
         return

@@ -23,6 +23,8 @@ CARD_CSS = """
 .cite-card .cite-meta {color:#57606a;font-size:0.9em;margin:2px 0 6px}
 .cite-card .cite-text {white-space:pre-wrap;line-height:1.7;color:#1f2328}
 .cite-card mark {background:#fff3b0;padding:0 1px}
+.cite-card .cite-warn {color:#9a3412;background:#fff7ed;border:1px solid #fdba74;border-radius:6px;
+  padding:4px 8px;margin:4px 0 6px;font-size:0.92em}
 .cite-card details {margin-top:6px}
 .cite-card details summary {cursor:pointer;color:#0969da}
 .cite-card .cite-context {white-space:pre-wrap;line-height:1.7;background:#f6f8fa;padding:8px;
@@ -31,6 +33,10 @@ CARD_CSS = """
 """
 
 
+INSTRUCTION_WARNING = (
+    "注意：此段含有疑似写给大模型的指令（如「忽略以上指令」），系统只把它当作原文引用，不会执行；"
+    "请核对来源"
+)
 TRAILING = "。；;，,：:"  # punctuation a passage may add after a heading line
 
 
@@ -40,8 +46,9 @@ def esc(text: object) -> str:
 
 
 def esc_markdown(text: str) -> str:
-    """Markdown whose raw HTML is shown as text: < and & escaped, markdown marks kept."""
-    return text.replace("&", "&amp;").replace("<", "&lt;")
+    """Markdown whose raw HTML is shown as text and that loads nothing: < and & escaped, image
+    marks ![…](…) defused (the browser would fetch them), other markdown marks kept."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("![", "!\\[")
 
 
 def highlight(text: str, spans: list[list[int]] | list[tuple[int, int]]) -> str:
@@ -85,10 +92,11 @@ def citation_card(citation: dict, org: str, context: str) -> str:
         if context
         else ""
     )
+    warning = f'<div class="cite-warn">{INSTRUCTION_WARNING}</div>' if citation.get("instruction") else ""
     return (
         f'<div class="cite-card" id="cite-{citation["n"]}">'
         f'<div class="cite-head">[{citation["n"]}] {esc(citation["report_title"])}</div>'
-        f'<div class="cite-meta">{unit}{esc(path)}</div>'
+        f'<div class="cite-meta">{unit}{esc(path)}</div>{warning}'
         f'<div class="cite-text">{highlight(citation["text"], spans)}</div>{details}</div>'
     )
 
@@ -105,6 +113,12 @@ def answer_markdown(answer: dict) -> str:
     text = esc_markdown(answer["answer"])
     notice = answer.get("notice")
     return f"{text}\n\n> ⚠️ {esc_markdown(notice)}" if notice else text
+
+
+def streaming_markdown(text: str) -> str:
+    """The chat message while the LLM's answer streams: escaped as the final message is (a
+    document's <img> or ![](…) must not load while it streams either), with a cursor."""
+    return f"{esc_markdown(text)} ▌"
 
 
 def report_tree(report: Report) -> str:

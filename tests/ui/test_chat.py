@@ -1,0 +1,18 @@
+"""The 问答 tab's handler over real indexes: what streams is escaped like the final message."""
+
+from __future__ import annotations
+
+from assistant.ui import chat
+from tests.fixtures.fake_llm import Reply
+
+LEAKY = "<img src=http://127.0.0.1:9/leak?q=县残联> ![图](http://127.0.0.1:9/md.png) <b>粗</b>"
+
+
+def test_streamed_llm_text_is_escaped_like_the_final_message(sample_index, fake_llm):
+    fake_llm.script(Reply(LEAKY, pieces=6))
+    updates = list(chat.respond(sample_index, "区残联2023年救助了多少残疾大学生？", []))
+    partial = [m[-1]["content"] for m, _, _ in updates[:-1]]
+    assert len(partial) >= 3 and any("&lt;img src=" in p for p in partial)
+    assert not any("<img" in p or "<b>" in p or "![" in p for p in partial)
+    final = updates[-1][0][-1]["content"]  # no citation: the deterministic answer, with why
+    assert "<img" not in final and "大模型不可用" in final
