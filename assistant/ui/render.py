@@ -37,6 +37,7 @@ INSTRUCTION_WARNING = (
     "注意：此段含有疑似写给大模型的指令（如「忽略以上指令」），系统只把它当作原文引用，不会执行；"
     "请核对来源"
 )
+CITE_MARK = re.compile(r"\[(\d{1,3})\]")  # a citation mark as answers write it
 TRAILING = "。；;，,：:"  # punctuation a passage may add after a heading line
 
 
@@ -108,9 +109,22 @@ def cards(items: list[str], empty: str = "") -> str:
     return "".join(items)
 
 
+def cite_links(text: str, numbers: set[int]) -> str:
+    """Each [n] naming a citation becomes a link to its card (#cite-n, which ui/app.js scrolls
+    to and highlights); other bracketed numbers stay text."""
+    return CITE_MARK.sub(
+        lambda m: f'<a class="cite-ref" href="#cite-{m[1]}">[{m[1]}]</a>'
+        if int(m[1]) in numbers
+        else m[0],
+        text,
+    )
+
+
 def answer_markdown(answer: dict) -> str:
-    """The chat message for an answer: its text (HTML escaped) and the notice, if any."""
-    text = esc_markdown(answer["answer"])
+    """The chat message for an answer: its text (HTML escaped, [n] linked to the cards) and
+    the notice, if any."""
+    cited = {int(c["n"]) for c in answer.get("citations", [])}
+    text = cite_links(esc_markdown(answer["answer"]), cited)
     notice = answer.get("notice")
     return f"{text}\n\n> ⚠️ {esc_markdown(notice)}" if notice else text
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from docx import Document
 
 from assistant.index.index import Index
@@ -26,13 +25,6 @@ GBK_REPORT = """县测试局2023年工作总结和2024年工作计划
 """
 
 pytestmark = BROWSER_TEST
-
-
-@pytest.fixture(scope="module")
-def sample_app(sample_index):
-    app, url = serve(sample_index)
-    yield url
-    app.close()
 
 
 def settled(page, elem_id: str) -> None:

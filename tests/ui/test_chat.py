@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.ui import chat
+from assistant.ui.render import answer_markdown
 from tests.fixtures.fake_llm import Reply
 
 LEAKY = "<img src=http://127.0.0.1:9/leak?q=县残联> ![图](http://127.0.0.1:9/md.png) <b>粗</b>"
@@ -16,3 +17,9 @@ def test_streamed_llm_text_is_escaped_like_the_final_message(sample_index, fake_
     assert not any("<img" in p or "<b>" in p or "![" in p for p in partial)
     final = updates[-1][0][-1]["content"]  # no citation: the deterministic answer, with why
     assert "<img" not in final and "大模型不可用" in final
+
+
+def test_citation_marks_link_to_their_cards_and_nothing_else():
+    text = answer_markdown({"answer": "甲[1]乙[3]，川府发[2023]号，丙[2]", "citations": [{"n": 1}, {"n": 2}]})
+    assert text.count('<a class="cite-ref"') == 2 and 'href="#cite-2">[2]</a>' in text
+    assert "乙[3]" in text and "[2023]" in text
