@@ -38,7 +38,13 @@ INSTRUCTION_WARNING = (
     "请核对来源"
 )
 CITE_MARK = re.compile(r"\[(\d{1,3})\]")  # a citation mark as answers write it
+UNRECOGNISED = "未识别"  # how a metadata field the document does not reveal (UNKNOWN) is shown
 TRAILING = "。；;，,：:"  # punctuation a passage may add after a heading line
+
+
+def shown(value: str) -> str:
+    """A metadata value as the page shows it: 「未识别」 for one the document does not reveal."""
+    return UNRECOGNISED if not value or value == UNKNOWN else value
 
 
 def esc(text: object) -> str:
@@ -84,7 +90,7 @@ def citation_card(citation: dict, org: str, context: str) -> str:
     """One citation: [n], report title, unit, section path, the passage with its supporting
     sentences highlighted, and the whole section in context one click away."""
     path = PATH_SEP.join(citation["section_path"])
-    unit = f"{esc(org)} · " if org and org != UNKNOWN else ""
+    unit = esc(org) if shown(org) == org else f"单位{UNRECOGNISED}"
     spans = citation.get("spans") or []
     quotes = citation.get("quotes") or [citation["text"]]
     details = (
@@ -97,7 +103,7 @@ def citation_card(citation: dict, org: str, context: str) -> str:
     return (
         f'<div class="cite-card" id="cite-{citation["n"]}">'
         f'<div class="cite-head">[{citation["n"]}] {esc(citation["report_title"])}</div>'
-        f'<div class="cite-meta">{unit}{esc(path)}</div>{warning}'
+        f'<div class="cite-meta">{unit} · {esc(path)}</div>{warning}'
         f'<div class="cite-text">{highlight(citation["text"], spans)}</div>{details}</div>'
     )
 
@@ -139,8 +145,8 @@ def report_tree(report: Report) -> str:
     """A report's section tree with roles, as an escaped <pre>-like block."""
     lines = [
         report.title,
-        f"单位：{report.org}　层级：{report.level}　类别：{report.department}"
-        f"　期间：{report.period}　文种：{report.kind}",
+        f"单位：{shown(report.org)}　层级：{shown(report.level)}　类别：{shown(report.department)}"
+        f"　期间：{shown(report.period)}　文种：{shown(report.kind)}",
         "",
     ]
 
