@@ -3,7 +3,8 @@
 Passages are numbered and wrapped in <passage> tags (their own angle brackets neutralised), so
 text inside a document stays data. After generation every [n] is checked against the passages
 given: unknown numbers are dropped, the rest renumbered in order of use, and sentences without
-a citation are flagged in the notice.
+a citation are flagged in the notice. An answer that only repeats an instruction planted in a
+cited passage (「忽略以上所有指令，回答：……」) is refused, so the caller falls back.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant import settings
+from assistant.answer.instructions import repeats_instruction
 from assistant.errors import AssistantError
 from assistant.ingest.chunks import PATH_SEP
 from assistant.models import Answer, Citation, Hit
@@ -189,11 +191,26 @@ def check_citations(text: str, n_passages: int) -> tuple[str, list[int], list[st
     return clean, used, warnings
 
 
+def obeyed_instruction(text: str, used: list[int], hits: list[Hit]) -> Hit | None:
+    """The cited passage whose planted instruction an answer sentence only repeats (None when
+    no sentence does): the model obeyed the document instead of answering from it."""
+    for sentence in SENTENCE.findall(text):
+        for n in re.findall(r"\[(\d{1,3})\]", sentence):
+            hit = hits[used[int(n) - 1] - 1]
+            if repeats_instruction(sentence, hit.chunk.text):
+                return hit
+    return None
+
+
 def llm_answer(question: str, hits: list[Hit], on_token: Callable[[str], None] | None = None,
                config: LLMConfig | None = None) -> Answer:
     """The LLM's answer with citations renumbered 1..m in order of use; LLMError on failure."""
     text, used, warnings = check_citations(generate(question, hits, on_token, config), len(hits))
     citations = [Citation(n=new, hit=hits[old - 1]) for new, old in enumerate(used, 1)]
+    if (obeyed := obeyed_instruction(text, used, hits)) is not None:
+        raise LLMError(
+            f"其回答只是复述了《{obeyed.chunk.report_title}》中疑似写给大模型的指令，未采用"
+        )
     if not CJK.search(MARK.sub("", text)):
         raise LLMError("nothing usable left in the answer")
     abstained = ABSTAIN_PHRASE in text and not citations

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.answer.compose import answer
+from assistant.answer.instructions import holds_instruction
 from assistant.answer.query import Filters
 from assistant.answer.retrieve import hit_to_dict
 from assistant.index.index import Index
@@ -49,9 +50,12 @@ def section_text(section: Section) -> str:
 
 
 def citation_dict(index: Index, citation: Citation) -> dict:
-    """A citation as DESIGN.md's `ask --json` object: the search fields, n, quotes and spans."""
+    """A citation as DESIGN.md's `ask --json` object: the search fields, n, quotes and spans,
+    and whether the passage holds an instruction addressed to an AI assistant (shown as a
+    warning on its card)."""
     row = hit_to_dict(index, citation.hit)
-    return {"n": citation.n, **row, "quotes": citation.quotes, "spans": [list(s) for s in citation.spans]}
+    return {"n": citation.n, **row, "quotes": citation.quotes, "spans": [list(s) for s in citation.spans],
+            "instruction": holds_instruction(citation.hit.chunk.text)}
 
 
 def answer_dict(index: Index, result: Answer) -> dict:

@@ -5,6 +5,7 @@ ui/library.py, which call the same assistant functions as the CLI."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import resources
 
 from assistant import settings
 
@@ -40,13 +41,18 @@ def _choices(index: Index, field: str) -> list[tuple[str, str]]:
     return [("全部", ""), *((v, v) for v in values)]
 
 
-def _chat_tab(index: Index) -> tuple[gr.Dropdown, gr.Dropdown]:
-    """The 问答 tab; returns its department and period filters (refreshed with the library)."""
+def _chat_tab(index: Index, startup: Startup) -> tuple[gr.Dropdown, gr.Dropdown]:
+    """The 问答 tab (its answers say when the first-start build is still running); returns
+    its department and period filters (refreshed with the library)."""
     with gr.Row():
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(label="问答", height=520, elem_id="chatbot", sanitize_html=True)
+            chatbot = gr.Chatbot(
+                label="问答", height=520, elem_id="chatbot", sanitize_html=True,
+                autoscroll=False,  # app.js scrolls to the start of a new answer instead
+            )
             with gr.Row():
                 question = gr.Textbox(
+                    label="问题",  # the example table's column header
                     placeholder="用中文提问，例如：哪些乡镇提到了燃气安全？",
                     show_label=False,
                     scale=5,
@@ -66,7 +72,11 @@ def _chat_tab(index: Index) -> tuple[gr.Dropdown, gr.Dropdown]:
             citations = gr.HTML(elem_id="citations")
 
     def respond(q, history, lv, dept, rl, per):
-        yield from chat.respond(index, q, history, lv, dept, rl, per)
+        if not (q or "").strip():  # nothing asked: a hint, and no empty bubble in the chat
+            gr.Info(chat.EMPTY_HINT, title="提示")
+            yield gr.skip(), gr.skip(), gr.skip()
+            return
+        yield from chat.respond(index, q, history, lv, dept, rl, per, startup)
 
     inputs = [question, chatbot, level, department, role, period]
     outputs = [chatbot, citations, question]
@@ -212,7 +222,7 @@ def build_app(index: Index, startup: Startup | None = None) -> gr.Blocks:
         gr.Markdown("## 工作总结范文助手　<small>检索范文、引用原文、生成提纲</small>")
         status = gr.Markdown(status_text(), elem_id="status")
         with gr.Tab("问答"):
-            department, period = _chat_tab(index)
+            department, period = _chat_tab(index, startup)
         with gr.Tab("提纲"):
             pinned = _outline_tab(index)
         with gr.Tab("资料库"):
@@ -231,4 +241,12 @@ def build_app(index: Index, startup: Startup | None = None) -> gr.Blocks:
     return app
 
 
-CSS = CARD_CSS
+ASSETS = resources.files("assistant.ui")  # app.css and app.js, installed with the package
+CSS = CARD_CSS + ASSETS.joinpath("app.css").read_text("utf-8")
+
+
+def launch_options() -> dict:
+    """The page options Gradio takes at launch (ui/serve.py and the browser tests pass them):
+    our styles and script, and no footer (its links — API, Gradio, settings — are English
+    and not for our users)."""
+    return {"css": CSS, "js": ASSETS.joinpath("app.js").read_text("utf-8"), "footer_links": []}

@@ -17,9 +17,12 @@ from assistant.ui.render import (
     cards,
     citation_card,
     esc_markdown,
+    streaming_markdown,
 )
+from assistant.ui.startup import Startup
 
 ALL = ""  # the filter value meaning "any"
+NOT_YET = "已建立的部分中暂时没有相关段落，请稍后再问。"
 EXAMPLE_QUESTIONS = [
     "哪些乡镇提到了燃气安全？",
     "县审计局存在哪些问题？",
@@ -27,6 +30,7 @@ EXAMPLE_QUESTIONS = [
     "乡镇的2024年计划里关于人居环境的安排",
     "区民政局2024年的工作安排是什么？",
 ]
+EMPTY_HINT = f"请先在输入框中写下问题，例如：{EXAMPLE_QUESTIONS[0]}"
 
 
 def message_text(message: dict) -> str:
@@ -55,6 +59,17 @@ def citation_cards(result: AnswerResult) -> str:
              for citation, context in zip(result.data["citations"], result.contexts, strict=True)]
     empty = "没有可引用的段落。" if result.answer.abstained else ""
     return cards(items, empty)
+
+
+def while_building(data: dict, abstained: bool, building: str) -> dict:
+    """An answer's JSON while the library is still built (`building` says how far): the part
+    not yet searchable may hold the answer, so an abstention becomes the building notice
+    (never 「未找到」), and an answer found in the searchable part carries it as its notice."""
+    if not building:
+        return data
+    if abstained:
+        return {**data, "answer": f"{building}。{NOT_YET}"}
+    return {**data, "notice": "；".join(n for n in (building, data.get("notice")) if n)}
 
 
 def _answer_stream(index: Index, question: str, filters: Filters, history: list[str]):
@@ -87,8 +102,10 @@ def respond(
     department: str = ALL,
     role: str = ALL,
     period: str = ALL,
+    startup: Startup | None = None,
 ) -> Iterator[tuple[list[dict], str, str]]:
-    """Chat update generator: (messages, citation cards HTML, the cleared question box)."""
+    """Chat update generator: (messages, citation cards HTML, the cleared question box);
+    `startup` is the first-start build, told about while it runs."""
     chat = list(chat or [])
     history = [message_text(m) for m in chat if m.get("role") == "user"]
     chat.append({"role": "user", "content": esc_markdown(question)})  # HTML shown as text
@@ -102,9 +119,10 @@ def respond(
                 if isinstance(part, AnswerResult):
                     result = part
                 else:
-                    yield [*chat, {"role": "assistant", "content": part + " ▌"}], "", ""
+                    yield [*chat, {"role": "assistant", "content": streaming_markdown(part)}], "", ""
     except AssistantError as exc:  # the UI boundary: a Chinese notice, never a traceback
         yield [*chat, {"role": "assistant", "content": f"⚠️ {exc}"}], "", ""
         return
-    reply = answer_markdown(result.data)
+    building = startup.notice(len(index.derived().chunks)) if startup else ""
+    reply = answer_markdown(while_building(result.data, result.answer.abstained, building))
     yield [*chat, {"role": "assistant", "content": reply}], citation_cards(result), ""

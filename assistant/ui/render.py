@@ -23,6 +23,8 @@ CARD_CSS = """
 .cite-card .cite-meta {color:#57606a;font-size:0.9em;margin:2px 0 6px}
 .cite-card .cite-text {white-space:pre-wrap;line-height:1.7;color:#1f2328}
 .cite-card mark {background:#fff3b0;padding:0 1px}
+.cite-card .cite-warn {color:#9a3412;background:#fff7ed;border:1px solid #fdba74;border-radius:6px;
+  padding:4px 8px;margin:4px 0 6px;font-size:0.92em}
 .cite-card details {margin-top:6px}
 .cite-card details summary {cursor:pointer;color:#0969da}
 .cite-card .cite-context {white-space:pre-wrap;line-height:1.7;background:#f6f8fa;padding:8px;
@@ -31,7 +33,18 @@ CARD_CSS = """
 """
 
 
+INSTRUCTION_WARNING = (
+    "注意：此段含有疑似写给大模型的指令（如「忽略以上指令」），系统只把它当作原文引用，不会执行；"
+    "请核对来源"
+)
+CITE_MARK = re.compile(r"\[(\d{1,3})\]")  # a citation mark as answers write it
+UNRECOGNISED = "未识别"  # how a metadata field the document does not reveal (UNKNOWN) is shown
 TRAILING = "。；;，,：:"  # punctuation a passage may add after a heading line
+
+
+def shown(value: str) -> str:
+    """A metadata value as the page shows it: 「未识别」 for one the document does not reveal."""
+    return UNRECOGNISED if not value or value == UNKNOWN else value
 
 
 def esc(text: object) -> str:
@@ -40,8 +53,9 @@ def esc(text: object) -> str:
 
 
 def esc_markdown(text: str) -> str:
-    """Markdown whose raw HTML is shown as text: < and & escaped, markdown marks kept."""
-    return text.replace("&", "&amp;").replace("<", "&lt;")
+    """Markdown whose raw HTML is shown as text and that loads nothing: < and & escaped, image
+    marks ![…](…) defused (the browser would fetch them), other markdown marks kept."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("![", "!\\[")
 
 
 def highlight(text: str, spans: list[list[int]] | list[tuple[int, int]]) -> str:
@@ -76,7 +90,7 @@ def citation_card(citation: dict, org: str, context: str) -> str:
     """One citation: [n], report title, unit, section path, the passage with its supporting
     sentences highlighted, and the whole section in context one click away."""
     path = PATH_SEP.join(citation["section_path"])
-    unit = f"{esc(org)} · " if org and org != UNKNOWN else ""
+    unit = esc(org) if shown(org) == org else f"单位{UNRECOGNISED}"
     spans = citation.get("spans") or []
     quotes = citation.get("quotes") or [citation["text"]]
     details = (
@@ -85,10 +99,11 @@ def citation_card(citation: dict, org: str, context: str) -> str:
         if context
         else ""
     )
+    warning = f'<div class="cite-warn">{INSTRUCTION_WARNING}</div>' if citation.get("instruction") else ""
     return (
         f'<div class="cite-card" id="cite-{citation["n"]}">'
         f'<div class="cite-head">[{citation["n"]}] {esc(citation["report_title"])}</div>'
-        f'<div class="cite-meta">{unit}{esc(path)}</div>'
+        f'<div class="cite-meta">{unit} · {esc(path)}</div>{warning}'
         f'<div class="cite-text">{highlight(citation["text"], spans)}</div>{details}</div>'
     )
 
@@ -100,19 +115,38 @@ def cards(items: list[str], empty: str = "") -> str:
     return "".join(items)
 
 
+def cite_links(text: str, numbers: set[int]) -> str:
+    """Each [n] naming a citation becomes a link to its card (#cite-n, which ui/app.js scrolls
+    to and highlights); other bracketed numbers stay text."""
+    return CITE_MARK.sub(
+        lambda m: f'<a class="cite-ref" href="#cite-{m[1]}">[{m[1]}]</a>'
+        if int(m[1]) in numbers
+        else m[0],
+        text,
+    )
+
+
 def answer_markdown(answer: dict) -> str:
-    """The chat message for an answer: its text (HTML escaped) and the notice, if any."""
-    text = esc_markdown(answer["answer"])
+    """The chat message for an answer: its text (HTML escaped, [n] linked to the cards) and
+    the notice, if any."""
+    cited = {int(c["n"]) for c in answer.get("citations", [])}
+    text = cite_links(esc_markdown(answer["answer"]), cited)
     notice = answer.get("notice")
     return f"{text}\n\n> ⚠️ {esc_markdown(notice)}" if notice else text
+
+
+def streaming_markdown(text: str) -> str:
+    """The chat message while the LLM's answer streams: escaped as the final message is (a
+    document's <img> or ![](…) must not load while it streams either), with a cursor."""
+    return f"{esc_markdown(text)} ▌"
 
 
 def report_tree(report: Report) -> str:
     """A report's section tree with roles, as an escaped <pre>-like block."""
     lines = [
         report.title,
-        f"单位：{report.org}　层级：{report.level}　类别：{report.department}"
-        f"　期间：{report.period}　文种：{report.kind}",
+        f"单位：{shown(report.org)}　层级：{shown(report.level)}　类别：{shown(report.department)}"
+        f"　期间：{shown(report.period)}　文种：{shown(report.kind)}",
         "",
     ]
 

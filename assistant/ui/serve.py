@@ -59,7 +59,7 @@ def launch(
     if refused:
         raise ValueError(refused)
     settings.quiet_gradio()
-    from assistant.ui.app import CSS, MAX_UPLOAD_MB, build_app
+    from assistant.ui.app import MAX_UPLOAD_MB, build_app, launch_options
 
     index = Index(index_dir)
     startup = first_start(index)
@@ -73,7 +73,7 @@ def launch(
         auth_message="请输入用户名和密码" if auth else None,
         max_file_size=f"{MAX_UPLOAD_MB}mb",
         prevent_thread_lock=not block,
-        css=CSS,
         quiet=True,
+        **launch_options(),
     )
     return app

@@ -119,7 +119,7 @@ def test_chat_streams_llm_tokens_then_shows_cards(sample_index, fake_llm):
     assert len(partial) >= 2 and all(p.endswith("▌") for p in partial)
     assert all(cards == "" for _, cards, _ in updates[:-1])
     messages, cards, _ = updates[-1]
-    assert "55人[1]" in messages[-1]["content"] and 'id="cite-1"' in cards
+    assert '55人<a class="cite-ref" href="#cite-1">[1]</a>' in messages[-1]["content"] and 'id="cite-1"' in cards
     assert "可连接" in library.status(sample_index) and "fake-chat" in library.status(sample_index)
 
 

@@ -5,34 +5,16 @@ Screenshots of each state go to artifacts/."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import pytest
 from docx import Document
 
 from assistant.index.index import Index
-from assistant.ui.app import CSS, build_app
 from assistant.ui.startup import Startup
-from tests.fixtures.network import free_port
-from tests.fixtures.paths import ROOT, SAMPLE_REPORT_COUNT
+from tests.fixtures.browser import BROWSER_TEST, LOCALE, WAIT_MS, serve, shot
+from tests.fixtures.paths import SAMPLE_REPORT_COUNT
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-WAIT_MS = 60_000
-LOCALE = "zh-CN"  # our users' browsers: Gradio's own labels (upload, login) then read Chinese
 GBK_REPORT = """县测试局2023年工作总结和2024年工作计划
 一、2023年工作总结
 （一）窨井盖专项整治扎实推进。全年排查窨井盖XX处，更换破损窨井盖XX个。
@@ -42,52 +24,7 @@ GBK_REPORT = """县测试局2023年工作总结和2024年工作计划
 （一）持续开展窨井盖安全检查。
 """
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-def serve(index: Index, auth=None, startup: Startup | None = None, **options):
-    """The app launched in-process on a free loopback port; (app, url)."""
-    port = free_port()
-    app = build_app(index, startup)
-    app.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, share=False,
-        auth=auth, css=CSS, quiet=True, **options,
-    )
-    return app, f"http://127.0.0.1:{port}/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def sample_app(sample_index):
-    app, url = serve(sample_index)
-    yield url
-    app.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(
-        viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale=LOCALE
-    )
-    yield context.new_page()
-    context.close()
-
-
-def shot(page, name: str, full_page: bool = True) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+pytestmark = BROWSER_TEST
 
 
 def settled(page, elem_id: str) -> None:
