@@ -32,13 +32,16 @@ def strip_item_mark(text: str) -> str:
 
 
 def first_sentence(text: str, limit: int = MAX_POINT_CHARS) -> str:
-    """The first sentence of a passage (without its end mark), cut to `limit` characters."""
+    """The first sentence of a passage (without its end mark); a longer one than `limit` is
+    cut at a clause end (a comma), never inside a clause."""
     text = " ".join(text.split())
     m = SENTENCE_END.search(text)
     sentence = text[: m.start()] if m else text
     if len(sentence) > limit:
         comma = sentence.rfind("，", 0, limit)
-        sentence = sentence[:comma] if comma > limit // 2 else sentence[:limit] + "…"
+        if comma <= limit // 2:
+            comma = sentence.find("，", limit)
+        sentence = sentence[:comma] if comma > 0 else sentence
     return sentence.strip()
 
 

@@ -9,8 +9,10 @@ request to its title and top headings.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from assistant.models import UNKNOWN, Report, Role
 from assistant.outline.request import TOPIC_KINDS, OutlineRequest
@@ -43,6 +45,26 @@ class Example:
     score: float
     reason: str
     pinned: bool = False
+    label: str = ""  # how lists show it: its title, with unit and file when titles repeat
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.report.label
+
+
+def tell_apart(examples: list[Example]) -> None:
+    """Label examples sharing a title with their unit and file (and, within one file, the line
+    the report starts on), so two 「镇2023年工作总结及2024年工作计划」 can be told apart."""
+    repeats = Counter(e.report.label for e in examples)
+    for example in examples:
+        report = example.report
+        if repeats[report.label] < 2:
+            continue
+        files = Counter(tuple(e.report.source) for e in examples if e.report.label == report.label)
+        where = [report.org] if report.org != UNKNOWN and report.org not in report.title else []
+        where += [PurePath(report.source[0]).name] if report.source else []
+        if files[tuple(report.source)] > 1:
+            where.append(f"第{report.span[0]}行起")
+        example.label = f"{report.title}（{'，'.join(where)}）"
 
 
 def report_year(report: Report) -> int | None:
@@ -159,6 +181,7 @@ def choose_examples(
         example.reason = "；".join(["用户指定", *([example.reason] if example.reason else [])])
     chosen += [e for e in scored if not e.pinned][: max(0, k - len(chosen))]
     _cover_roles(request, chosen, scored)
+    tell_apart(chosen)
     return chosen
 
 
