@@ -100,7 +100,7 @@ def point_text(passage: str, heading: str = "") -> str:
     at a clause end), numbers masked; "" when there is none."""
     for sentence in sentences(passage) or [passage]:
         text = mask_numbers(first_sentence(sentence).strip("，,"))
-        if len(text) >= MIN_POINT_LENGTH and not (heading and (text in heading or heading in text)):
+        if len(text) >= MIN_POINT_LENGTH and not (heading and text in heading):
             return text
     return ""
 
@@ -109,7 +109,8 @@ def _points(
     theme: Theme, heading: str, examples: list[Example], own: set[int], business: re.Pattern[str]
 ) -> list[tuple[str, OutlineSource]]:
     """2–4 reference points, round-robin over the theme's examples (the target department's
-    first), each one sentence of one source with numbers masked; none from another
+    first), each one sentence of one source with numbers masked (one that only spells out the
+    heading is kept only when there is nothing else); none from another
     department's example about that department's own business (`business`) unless no example
     is of the target's department."""
     queue: list[tuple[tuple[str, Section], Candidate]] = []
@@ -120,16 +121,18 @@ def _points(
         depth = max((len(m.passages) for m in members), default=0)
         queue += [(m.passages[d], m) for d in range(depth) for m in members if d < len(m.passages)]
     points: list[tuple[str, OutlineSource]] = []
+    echoes: list[tuple[str, OutlineSource]] = []  # sentences that open with the heading's words
     for (passage, section), member in queue:
         text = point_text(passage, heading)
         if not text or any(text == t for t, _ in points):
             continue
         if own and member.example not in own and business.search(text):
             continue
-        points.append((text, source(examples[member.example].report, section)))
+        point = (text, source(examples[member.example].report, section))
+        (echoes if heading in text else points).append(point)
         if len(points) == MAX_POINTS:
             break
-    return points
+    return points or echoes[:1]
 
 
 def _salutation_cut(sentence: str) -> str:
