@@ -213,6 +213,17 @@ def to_docx(
     return path
 
 
+def docx_files(
+    outline: Outline, examples: list[Example], directory: str | Path
+) -> tuple[Path, Path]:
+    """The two downloads of an outline under `directory`: the .docx with its sources as Word
+    comments, and the 「不含来源」 copy without them."""
+    folder = Path(directory)
+    annotated = to_docx(outline, folder / file_name(outline.title, "docx"), examples)
+    plain = folder / file_name(outline.title, "docx", with_sources=False)
+    return annotated, to_docx(outline, plain, examples, with_sources=False)
+
+
 def _source_json(source: OutlineSource) -> dict[str, Any]:
     return {
         "report_id": source.report_id,

@@ -5,23 +5,27 @@ the example sections behind every heading. Deterministic: no language model."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from assistant import lexicon
-from assistant.ingest.metadata import department_business, department_words
+from assistant.ingest.metadata import department_words
 from assistant.models import UNKNOWN, Outline, OutlineNode, OutlineSource, Report, Role, Section
 from assistant.outline.adapt import first_sentence, mask_numbers, retarget
-from assistant.outline.examples import Example, profile, report_year
+from assistant.outline.examples import (
+    Example,
+    business_of,
+    foreign_business,
+    profile,
+    report_year,
+)
 from assistant.outline.layout import MAX_LEVEL, number_nodes, outline_title
 from assistant.outline.request import OutlineRequest
-from assistant.outline.shapes import Part, claimant, home, shape
+from assistant.outline.shapes import Filling, Part, fill, shape
 from assistant.outline.similarity import Similarity, bigram_jaccard
 from assistant.outline.themes import (
     FOREIGN_LINK_DEVIATIONS,
     LINK_DEVIATIONS,
     Candidate,
     Theme,
-    candidates,
     group,
     representative,
     sentences,
@@ -36,48 +40,8 @@ MANY_EXAMPLES = 3
 MAX_POINTS = 4  # reference points per theme or opening part
 MIN_POINT_LENGTH = 4  # anything shorter is a fragment, not a point
 MAX_SUBHEADINGS = 4  # third-level headings taken from the representative's own sub-headings
-# A theme drawn only from other departments' examples whose members' bodies name those
-# departments' own business this often (低保, 残疾 …) is their business even when its heading
-# is generic: 「优化无障碍环境建设」's body names 残疾人 throughout.
-BODY_BUSINESS_HITS = 3
 EMPTY_PART_NOTE = "参考范文中没有可参考的“{part}”内容，请结合本单位实际补写。"
 FOREIGN_PART_NOTE = "同类范文没有“{part}”的内容，该部分取自其他单位的范文，请结合本单位实际改写。"
-
-
-@dataclass
-class Filling:
-    """What one outline part is drawn from: the examples' top-level sections, the candidate
-    headings under them, and opening sentences (rank of the example, sentence, section)."""
-
-    tops: list[tuple[int, Section]] = field(default_factory=list)
-    found: list[Candidate] = field(default_factory=list)
-    leads: list[tuple[int, str, Section]] = field(default_factory=list)
-
-
-def fill(parts: list[Part], examples: list[Example]) -> dict[str, Filling]:
-    """Every example section handed to the part of the shape it belongs to: a role's sections to
-    its home part, unless a part's words claim them (a whole top-level section only when its
-    report has another section of that role), sub-headings the same way, and the opening text
-    of a home part's sections to the part taking leads of that role."""
-    fillings = {p.key: Filling() for p in parts}
-    for rank, example in enumerate(examples):
-        sections = example.report.sections
-        for section in sections:
-            base, claim = home(parts, section.role), claimant(parts, section.role, section.heading)
-            alone = sum(s.role == section.role for s in sections) == 1
-            part = claim if claim and (base is None or not alone) else base
-            if part is None:
-                continue
-            fillings[part.key].tops.append((rank, section))
-            opener = next((p for p in parts if p.lead and section.role in p.roles), None)
-            if opener and part is base and section.children and section.text:
-                leads = [(rank, t, section) for t in sentences(section.text)]
-                fillings[opener.key].leads += leads
-    for part in parts:
-        for found in candidates(fillings[part.key].tops):
-            claim = claimant(parts, found.role, found.heading) if part.words is None else None
-            fillings[(claim or part).key].found.append(found)
-    return fillings
 
 
 def _shift(role: str, report: Report, request: OutlineRequest) -> int:
@@ -229,7 +193,7 @@ def _theme_nodes(
         heading, level, [source(examples[m.example].report, m.section) for m in members]
     )
     own = {i for i, e in enumerate(examples) if e.report.department == request.department}
-    node.points = _points(theme, rep.heading, examples, own, _foreign_business(request.department))
+    node.points = _points(theme, rep.heading, examples, own, foreign_business(request.department))
     if level >= MAX_LEVEL:
         return [node]
     subs = [
@@ -272,12 +236,16 @@ def _part_nodes(
     if part.spread and below:
         return below
     held = {(r, s.path[0]) for r, s in filling.tops}
+    used = [m for t in chosen for m in t.members]
     sections = filling.tops + [(r, s) for r, _, s in filling.leads]
-    sections += [
-        (c.example, c.section) for c in found if (c.example, c.section.path[0]) not in held
-    ]
+    sections += [(m.example, m.section) for m in used if (m.example, m.section.path[0]) not in held]
     sources = list({id(s): source(examples[r].report, s) for r, s in sections}.values())
     top = OutlineNode(heading, 1, sources, _lead_points(filling, examples, own))
+    for echo in [n for n in below if n.level == 2 and n.heading == heading]:
+        below.remove(echo)  # a claimed section headed like the part itself: its points lead it
+        top.points += [p for p in echo.points if p not in top.points][
+            : MAX_POINTS - len(top.points)
+        ]
     if not (below or top.points):
         top.sources, top.note = [], EMPTY_PART_NOTE.format(part=heading)
     return [top, *below]
@@ -293,7 +261,7 @@ def build_outline(
     outline = Outline(outline_title(request), examples=[e.report.id for e in examples])
     outline.notes = notes(request, examples)
     parts = shape(request)
-    fillings = fill(parts, examples)
+    fillings = fill(parts, [e.report for e in examples], [e.only for e in examples])
     for part in parts:
         outline.nodes += _part_nodes(
             part, fillings[part.key], request, examples, similarity, outline.notes
@@ -311,28 +279,10 @@ def build_outline(
     return outline
 
 
-SHARED_WORK = ("党建", "政务公开")  # every unit reports on these: never another's business
-
-
 def _foreign_words(department: str) -> re.Pattern[str]:
     """Words naming any department other than `department` (财政, 供销, 国资 …)."""
     others = [(k, p.pattern) for k, p in department_words() if k != department]
     return re.compile("|".join(f"{k}|{p}" for k, p in others))
-
-
-def _foreign_business(department: str) -> re.Pattern[str]:
-    """Words of another department kind's own business (收支, 合作社, 低保 …), leaving out
-    the work every unit shares (党建, 政务公开)."""
-    rows = department_business()
-    return re.compile("|".join(p.pattern for k, p in rows if k not in (department, *SHARED_WORK)))
-
-
-def _business_of(member: Candidate, business: re.Pattern[str]) -> bool:
-    """Whether a candidate is about another department's own business: its heading names it,
-    or its body does at least BODY_BUSINESS_HITS times."""
-    return bool(business.search(member.heading)) or (
-        len(business.findall(member.body)) >= BODY_BUSINESS_HITS
-    )
 
 
 def own_business(themes: list[Theme], request: OutlineRequest, own: set[int]) -> list[Theme]:
@@ -340,12 +290,12 @@ def own_business(themes: list[Theme], request: OutlineRequest, own: set[int]) ->
     departments' own business (a 教育局 plan gets no 财政收支 theme, an 应急管理局 plan no
     无障碍环境建设); all of them stay only when no example is of the target's department (the
     part would otherwise be empty for a unit the library has no reports of)."""
-    business = _foreign_business(request.department)
+    business = foreign_business(request.department)
     kept = [
         t
         for t in themes
         if any(m.example in own for m in t.members)
-        or not any(_business_of(m, business) for m in t.members)
+        or not any(business_of(m, business) for m in t.members)
     ]
     return kept if kept or own else themes
 

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from assistant.outline import make_outline
-from assistant.outline.export import file_name, source_text, to_docx
+from assistant.outline.export import docx_files, file_name, source_text, to_docx
 
 PLAN = "帮我写一份县民政局2024年工作计划的提纲"
 FACES = {
@@ -105,9 +105,12 @@ def test_title_comment_holds_the_notes_and_examples(annotated, drafted):
     assert all(e.label in text for e in examples)
 
 
-def test_empty_part_note_is_in_the_body(annotated):
-    texts = [p.text for p in annotated.paragraphs]
-    assert "（参考范文中没有可参考的“保障措施”内容，请结合本单位实际补写。）" in texts
+def test_empty_part_note_is_in_the_body(sample_reports, tmp_path):
+    outline, examples = make_outline("区应急管理局2023年工作总结", sample_reports)
+    doc = Document(str(to_docx(outline, tmp_path / "s.docx", examples)))
+    texts = [p.text for p in doc.paragraphs]
+    at = texts.index("二、存在的问题")
+    assert texts[at + 1] == "（参考范文中没有可参考的“存在的问题”内容，请结合本单位实际补写。）"
 
 
 def test_copy_without_sources_has_no_comments(sample_reports, tmp_path):
@@ -120,3 +123,11 @@ def test_copy_without_sources_has_no_comments(sample_reports, tmp_path):
     assert [p.text for p in headings(plain)] == [n.heading for n in outline.nodes]
     assert not any("来源" in p.text or "参考范文：" in p.text for p in plain.paragraphs)
     assert plain.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+
+
+def test_both_downloads_from_one_call(drafted, tmp_path):
+    outline, examples = drafted
+    annotated, plain = docx_files(outline, examples, tmp_path)
+    assert annotated.name == "县民政局2023年工作总结和2024年工作计划-提纲.docx"
+    assert plain.name == "县民政局2023年工作总结和2024年工作计划-提纲-不含来源.docx"
+    assert len(Document(str(annotated)).comments) > 0 == len(Document(str(plain)).comments)

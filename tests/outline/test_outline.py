@@ -94,7 +94,8 @@ def test_parse_summary_and_plan_years():
 def test_minzheng_examples_are_other_civil_affairs_bureaus(sample_reports):
     examples = choose_examples(parse_request(MINZHENG), sample_reports)
     orgs = [e.report.org for e in examples]
-    assert orgs[:2] == ["区民政局", "市民政局"] and len(examples) == 4
+    assert orgs[:2] == ["区民政局", "市民政局"] and len([e for e in examples if not e.only]) == 4
+    assert all("补充“" in e.reason for e in examples if e.only)  # added for one part only
     assert "同为民政" in examples[0].reason and "含计划部分" in examples[0].reason
     assert all(e.reason for e in examples)
 
@@ -211,7 +212,7 @@ def test_topic_outline_draws_only_on_its_topic(outline_of, sample_reports):
 def test_absent_department_is_noted_and_still_outlined(outline_of):
     outline, examples = outline_of(EDUCATION)
     assert any("资料库中没有教育类报告，以下参考相近单位" in note for note in outline.notes)
-    assert examples and all(e.report.level == "县" for e in examples)
+    assert examples and all(e.report.level == "县" for e in examples if not e.only)
     assert tops(outline)[0] == "一、2023年主要工作及成效" and tops(outline)[-1] == "五、保障措施"
     assert sum(n.level == 2 for n in outline.nodes) >= 6
 

@@ -66,10 +66,25 @@ def test_plan_puts_its_tasks_at_the_top_between_aims_and_safeguards(outline_of, 
 
 
 def test_part_no_example_has_is_kept_with_a_note(outline_of):
-    outline, _ = outline_of(PLAN)
-    last = next(n for n in outline.nodes if n.heading.endswith("保障措施"))
-    assert last.note == "参考范文中没有可参考的“保障措施”内容，请结合本单位实际补写。"
-    assert not last.sources
+    outline, _ = outline_of("区应急管理局2023年工作总结")
+    problems = next(n for n in outline.nodes if n.heading == "二、存在的问题")
+    assert problems.note == "参考范文中没有可参考的“存在的问题”内容，请结合本单位实际补写。"
+    assert not problems.sources and outline.nodes[outline.nodes.index(problems) + 1].level == 1
+
+
+def test_part_the_examples_lack_is_drawn_from_one_more_report(outline_of, sample_reports):
+    outline, examples = outline_of(PLAN)
+    added = [e for e in examples if e.only]
+    assert added and all(set(e.only) <= {"思路", "保障"} for e in added)
+    assert any("补充“保障措施”的写法" in e.reason for e in added)
+    nodes = outline.nodes
+    start = next(i for i, n in enumerate(nodes) if n.heading.endswith("保障措施"))
+    safeguards = nodes[start:]
+    assert safeguards[0].sources and not safeguards[0].note and len(safeguards) >= 2
+    added_ids = {e.report.id for e in added}
+    tasks = nodes[1:start]
+    assert not {s.report_id for n in tasks for s in n.sources} & added_ids  # that part only
+    assert {s.report_id for n in safeguards for s in n.sources} <= added_ids
 
 
 def test_safeguards_are_claimed_from_plan_sub_headings(outline_of, sample_reports):
