@@ -205,7 +205,7 @@ def to_docx(
         if node.note:
             doc.add_paragraph(f"（{node.note}）")
         for text, src in node.points:
-            point = doc.add_paragraph(f"参考要点：{text}")
+            point = doc.add_paragraph(f"参考要点：{text.rstrip('，,；;：:')}。")
             if with_sources:
                 _comment(doc, point, _source_lines([src]))
     path = Path(path)
