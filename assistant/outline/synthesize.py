@@ -38,6 +38,7 @@ FOREIGN_CAP = 3  # themes per part when all come from other departments' reports
 MIN_SUPPORT = 2  # with at least MANY_EXAMPLES examples, a theme must recur in this many
 MANY_EXAMPLES = 3
 MAX_POINTS = 4  # reference points per theme or opening part
+MIN_POINT_CHARS = 18  # a shorter sentence is a lead ("经济增长更稳健"): the one it leads is taken
 MIN_POINT_LENGTH = 4  # anything shorter is a fragment, not a point
 MAX_SUBHEADINGS = 4  # third-level headings taken from the representative's own sub-headings
 EMPTY_PART_NOTE = "参考范文中没有可参考的“{part}”内容，请结合本单位实际补写。"
@@ -61,12 +62,14 @@ def source(report: Report, section: Section) -> OutlineSource:
 
 def point_text(passage: str, heading: str = "") -> str:
     """The first sentence of a passage that says more than its heading, as written (cut only
-    at a clause end), numbers masked; "" when there is none."""
+    at a clause end), numbers masked — past a short lead sentence ("经济增长更稳健。") to the
+    one it leads when there is one; "" when there is none."""
+    found = []
     for sentence in sentences(passage) or [passage]:
         text = mask_numbers(first_sentence(sentence).strip("，,"))
         if len(text) >= MIN_POINT_LENGTH and not (heading and text in heading):
-            return text
-    return ""
+            found.append(text)
+    return next((t for t in found if len(t) >= MIN_POINT_CHARS), found[0] if found else "")
 
 
 def _points(
