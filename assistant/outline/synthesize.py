@@ -233,17 +233,21 @@ def _part_nodes(
     chosen = select_themes(themes, len(holders), request.focus, relevance, own, cap)
     level = 1 if part.spread else 2
     below = [n for t in chosen for n in _theme_nodes(t, level, request, examples, similarity)]
-    drawn = {int(s.report_id in own_ids) for n in below for s in n.sources}
-    if below and drawn == {0}:
+    lead_points = _lead_points(filling, examples, own)
+    drawn = {s.report_id in own_ids for n in below for s in n.sources}
+    drawn |= {s.report_id in own_ids for _, s in lead_points}
+    if own and drawn == {False}:
         notes.append(FOREIGN_PART_NOTE.format(part=heading))
     if part.spread and below:
         return below
     held = {(r, s.path[0]) for r, s in filling.tops}
     used = [m for t in chosen for m in t.members]
-    sections = filling.tops + [(r, s) for r, _, s in filling.leads]
-    sections += [(m.example, m.section) for m in used if (m.example, m.section.path[0]) not in held]
-    sources = list({id(s): source(examples[r].report, s) for r, s in sections}.values())
-    top = OutlineNode(heading, 1, sources, _lead_points(filling, examples, own))
+    sections = filling.tops + [
+        (m.example, m.section) for m in used if (m.example, m.section.path[0]) not in held
+    ]
+    sources = [source(examples[r].report, s) for r, s in sections]
+    sources += [s for _, s in lead_points if s not in sources]
+    top = OutlineNode(heading, 1, sources, lead_points)
     for echo in [n for n in below if n.level == 2 and n.heading == heading]:
         below.remove(echo)  # a claimed section headed like the part itself: its points lead it
         top.points += [p for p in echo.points if p not in top.points][
