@@ -37,7 +37,8 @@ MAX_CLAIMED_THEMES = 3  # themes of a part claimed by words (保障措施): a cl
 FOREIGN_CAP = 3  # themes per part when all come from other departments' reports
 MIN_SUPPORT = 2  # with at least MANY_EXAMPLES examples, a theme must recur in this many
 MANY_EXAMPLES = 3
-MAX_POINTS = 4  # reference points per theme or opening part
+MAX_POINTS = 4  # reference points per theme or opening part …
+MIN_POINTS = 2  # … of which the target department's examples give at least this many if they can
 MIN_POINT_CHARS = 18  # a shorter sentence is a lead ("经济增长更稳健"): the one it leads is taken
 MIN_POINT_LENGTH = 4  # anything shorter is a fragment, not a point
 MAX_SUBHEADINGS = 4  # third-level headings taken from the representative's own sub-headings
@@ -77,9 +78,9 @@ def _points(
 ) -> list[tuple[str, OutlineSource]]:
     """2–4 reference points, round-robin over the theme's examples (the target department's
     first), each one sentence of one source with numbers masked (one that only spells out the
-    heading is kept only when there is nothing else); none from another
-    department's example about that department's own business (`business`) unless no example
-    is of the target's department."""
+    heading is kept only when there is nothing else); another department's example adds points
+    only while the target department's give fewer than MIN_POINTS, and none about its own
+    business (`business`) unless no example is of the target's department."""
     queue: list[tuple[tuple[str, Section], Candidate]] = []
     for mine in (True, False):
         members = sorted(
@@ -89,11 +90,13 @@ def _points(
         queue += [(m.passages[d], m) for d in range(depth) for m in members if d < len(m.passages)]
     points: list[tuple[str, OutlineSource]] = []
     echoes: list[tuple[str, OutlineSource]] = []  # sentences that open with the heading's words
+    mine_here = any(m.example in own for m in theme.members)
     for (passage, section), member in queue:
         text = point_text(passage, heading)
         if not text or any(text == t for t, _ in points):
             continue
-        if own and member.example not in own and business.search(text):
+        foreign = member.example not in own
+        if own and foreign and (business.search(text) or (mine_here and len(points) >= MIN_POINTS)):
             continue
         point = (text, source(examples[member.example].report, section))
         (echoes if heading in text else points).append(point)
