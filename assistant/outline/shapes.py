@@ -111,13 +111,10 @@ def fill(
             claim = claimant(parts, found.role, found.heading) if part.words is None else None
             fillings[(claim or part).key].found.append(found)
     for key, filling in fillings.items():  # an example added for one part serves that part only
-
-        def serves(rank: int, key: str = key) -> bool:
-            return not only[rank] or key in only[rank]
-
-        filling.tops = [(r, s) for r, s in filling.tops if serves(r)]
-        filling.found = [c for c in filling.found if serves(c.example)]
-        filling.leads = [lead for lead in filling.leads if serves(lead[0])]
+        serves = {rank for rank, parts_of in enumerate(only) if not parts_of or key in parts_of}
+        filling.tops = [(r, s) for r, s in filling.tops if r in serves]
+        filling.found = [c for c in filling.found if c.example in serves]
+        filling.leads = [lead for lead in filling.leads if lead[0] in serves]
     return fillings
 
 
