@@ -17,7 +17,7 @@ from pathlib import PurePath
 from assistant.ingest.metadata import department_business
 from assistant.models import UNKNOWN, Report, Role
 from assistant.outline.request import TOPIC_KINDS, OutlineRequest
-from assistant.outline.shapes import claimed, shape
+from assistant.outline.shapes import Part, claimed, shape
 from assistant.outline.similarity import Similarity, bigram_jaccard
 from assistant.outline.themes import Candidate
 
@@ -218,24 +218,23 @@ def _cover_parts(request: OutlineRequest, chosen: list[Example], scored: list[Ex
     own business, used for that part only."""
     parts, business = shape(request), foreign_business(request.department)
 
-    def has(part, report: Report) -> bool:
+    def has(part: Part, report: Report) -> bool:
         found, leads = claimed(part, parts, report)
         return any(not business_of(c, business) for c in found) or bool(leads)
 
     for part in parts:
         if part.words is None:
             continue
-        holder = next((e for e in chosen if has(part, e.report)), None)
-        if holder is None:
-            holder = next((e for e in scored if e not in chosen and has(part, e.report)), None)
-            if holder is None:
-                continue
-            holder.only = (part.key,)
-            chosen.append(holder)
-        elif not holder.only or part.key in holder.only:
+        holders = [e for e in chosen if has(part, e.report)]
+        if any(not e.only or part.key in e.only for e in holders):
             continue
-        else:
-            holder.only += (part.key,)
+        spares = (e for e in scored if e not in chosen and has(part, e.report))
+        holder = holders[0] if holders else next(spares, None)
+        if holder is None:
+            continue
+        if holder not in chosen:
+            chosen.append(holder)
+        holder.only += (part.key,)
         holder.reason += f"；补充“{part.heading(request)}”的写法"
 
 
