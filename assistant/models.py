@@ -171,6 +171,7 @@ class OutlineNode:
     level: int
     sources: list[OutlineSource] = field(default_factory=list)
     points: list[tuple[str, OutlineSource]] = field(default_factory=list)
+    note: str = ""  # shown under the heading: e.g. that no example has this part
 
 
 @dataclass

@@ -62,9 +62,7 @@ def outline_for_index(
     """make_outline over all reports of an index, LLM-polished when an LLM is configured (the
     CLI's and the app's entry point)."""
     if not request_text.strip(" \t\r\n，。,.？?！!"):
-        raise OutlineError(
-            "提纲要求为空：请写明要写的报告，例如「县民政局2024年工作计划」"
-        )
+        raise OutlineError("提纲要求为空：请写明要写的报告，例如「县民政局2024年工作计划」")
     reports = library_reports(index)
     if not reports:
         raise OutlineError("资料库中还没有报告：请先在「资料库」中上传范文")

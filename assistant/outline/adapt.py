@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.index.tokenize import PARTY_D
+from assistant.ingest.metadata import canonical_org, regions
 from assistant.models import UNKNOWN, Report
 from assistant.outline.request import OutlineRequest
 
@@ -22,6 +23,7 @@ NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?\s*([%％])?")
 XX_RUN = re.compile(r"(?:XX|X){2,}")
 YEAR = re.compile(r"(20\d{2})(?=\s*年)")
 LEVEL_CHARS = "乡镇县区市省"
+MIN_ALIAS = 2  # shortest alias of a region replaced in headings
 # How a unit of each level speaks of its own area (全县, 我镇 …) in the first person.
 SELF_WORDS = re.compile(r"(全|我|本)(乡|镇|街道|县|区|市)")
 
@@ -32,13 +34,16 @@ def strip_item_mark(text: str) -> str:
 
 
 def first_sentence(text: str, limit: int = MAX_POINT_CHARS) -> str:
-    """The first sentence of a passage (without its end mark), cut to `limit` characters."""
+    """The first sentence of a passage (without its end mark); a longer one than `limit` is
+    cut at a clause end (a comma), never inside a clause."""
     text = " ".join(text.split())
     m = SENTENCE_END.search(text)
     sentence = text[: m.start()] if m else text
     if len(sentence) > limit:
         comma = sentence.rfind("，", 0, limit)
-        sentence = sentence[:comma] if comma > limit // 2 else sentence[:limit] + "…"
+        if comma <= limit // 2:
+            comma = sentence.find("，", limit)
+        sentence = sentence[:comma] if comma > 0 else sentence
     return sentence.strip()
 
 
@@ -81,11 +86,21 @@ def _self_level(request: OutlineRequest) -> str:
     return request.level if request.level not in (UNKNOWN, "省") else ""
 
 
+def _names_of(org: str) -> list[str]:
+    """A unit's names, longest first: a provincial region's canonical name and its aliases of
+    two or more characters (one-character abbreviations such as 滇 occur inside other words)."""
+    canonical = canonical_org(org)
+    names = {org, *(n for n, c in regions().items() if c == canonical and len(n) >= MIN_ALIAS)}
+    return sorted(names, key=len, reverse=True)
+
+
 def retarget(text: str, report: Report, request: OutlineRequest, year_shift: int) -> str:
-    """An example heading rewritten for the target: the example's unit → the target, its own
-    place (XX镇, 全镇) → the target's, years shifted by `year_shift`."""
+    """An example heading rewritten for the target: the example's unit → the target (a
+    province by any of its names: 内蒙古 → XX省), its own place (XX镇, 全镇) → the target's,
+    years shifted by `year_shift`."""
     if request.org and report.org not in (UNKNOWN, "") and len(report.org) > 1:
-        text = text.replace(report.org, request.org)
+        for name in _names_of(report.org):
+            text = text.replace(name, request.org)
     place, level = target_place(request), _self_level(request)
     if place and report.level not in (UNKNOWN, ""):
         text = text.replace(f"XX{report.level}", place)

@@ -9,12 +9,17 @@ request to its title and top headings.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
+from assistant.ingest.metadata import department_business
 from assistant.models import UNKNOWN, Report, Role
 from assistant.outline.request import TOPIC_KINDS, OutlineRequest
+from assistant.outline.shapes import Part, claimed, shape
 from assistant.outline.similarity import Similarity, bigram_jaccard
+from assistant.outline.themes import Candidate
 
 DEPARTMENT_MATCH = 3.0  # the strongest signal: a 民政 plan reads like other 民政 plans
 UNIT_TYPE_MATCH = 1.0  # a bureau like a bureau, a township government like a government
@@ -29,10 +34,32 @@ SIMILARITY_WEIGHT = 2.0  # times the request-to-title/headings similarity (0..1)
 SIMILAR_TITLE = 0.15  # a similarity above this is worth saying in the reason
 FOCUS_HIT = 0.5  # per focus topic the report's text mentions …
 MAX_FOCUS_BONUS = 1.0  # … up to this much
+# A theme drawn only from other departments' examples whose members' bodies name those
+# departments' own business this often (低保, 残疾 …) is their business even when its heading
+# is generic: 「优化无障碍环境建设」's body names 残疾人 throughout.
+BODY_BUSINESS_HITS = 3
 BUREAU_TAIL = re.compile(r"(局|委|办|办公室|社|联|中心|院|所|队|部|厅|公司|馆)$")
 LEVEL_GROUPS = (("乡", "镇", "街道"), ("县", "区"), ("市",), ("省",))
 YEAR_IN_PERIOD = re.compile(r"(20\d{2})")
 ROLE_NAMES = {Role.SUMMARY: "总结", Role.HIGHLIGHT: "亮点", Role.PROBLEM: "问题", Role.PLAN: "计划"}
+
+
+SHARED_WORK = ("党建", "政务公开")  # every unit reports on these: never another's business
+
+
+def foreign_business(department: str) -> re.Pattern[str]:
+    """Words of another department kind's own business (收支, 合作社, 低保 …), leaving out
+    the work every unit shares (党建, 政务公开)."""
+    rows = department_business()
+    return re.compile("|".join(p.pattern for k, p in rows if k not in (department, *SHARED_WORK)))
+
+
+def business_of(member: Candidate, business: re.Pattern[str]) -> bool:
+    """Whether a candidate is about another department's own business: its heading names it,
+    or its body does at least BODY_BUSINESS_HITS times."""
+    return bool(business.search(member.heading)) or (
+        len(business.findall(member.body)) >= BODY_BUSINESS_HITS
+    )
 
 
 @dataclass
@@ -43,6 +70,27 @@ class Example:
     score: float
     reason: str
     pinned: bool = False
+    only: tuple[str, ...] = ()  # the outline parts it was added for; () = every part
+    label: str = ""  # how lists show it: its title, with unit and file when titles repeat
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.report.label
+
+
+def tell_apart(examples: list[Example]) -> None:
+    """Label examples sharing a title with their unit and file (and, within one file, the line
+    the report starts on), so two 「镇2023年工作总结及2024年工作计划」 can be told apart."""
+    repeats = Counter(e.report.label for e in examples)
+    for example in examples:
+        report = example.report
+        if repeats[report.label] < 2:
+            continue
+        files = Counter(tuple(e.report.source) for e in examples if e.report.label == report.label)
+        where = [report.org] if report.org != UNKNOWN and report.org not in report.title else []
+        where += [PurePath(report.source[0]).name] if report.source else []
+        if files[tuple(report.source)] > 1:
+            where.append(f"第{report.span[0]}行起")
+        example.label = f"{report.title}（{'，'.join(where)}）"
 
 
 def report_year(report: Report) -> int | None:
@@ -159,7 +207,35 @@ def choose_examples(
         example.reason = "；".join(["用户指定", *([example.reason] if example.reason else [])])
     chosen += [e for e in scored if not e.pinned][: max(0, k - len(chosen))]
     _cover_roles(request, chosen, scored)
+    _cover_parts(request, chosen, scored)
+    tell_apart(chosen)
     return chosen
+
+
+def _cover_parts(request: OutlineRequest, chosen: list[Example], scored: list[Example]) -> None:
+    """Add, for a claiming part of the request's shape (保障措施, 总体思路和目标) that no chosen
+    example has, the best other report that has it in words not about another department's
+    own business, used for that part only."""
+    parts, business = shape(request), foreign_business(request.department)
+
+    def has(part: Part, report: Report) -> bool:
+        found, leads = claimed(part, parts, report)
+        return any(not business_of(c, business) for c in found) or bool(leads)
+
+    for part in parts:
+        if part.words is None:
+            continue
+        holders = [e for e in chosen if has(part, e.report)]
+        if any(not e.only or part.key in e.only for e in holders):
+            continue
+        spares = (e for e in scored if e not in chosen and has(part, e.report))
+        holder = holders[0] if holders else next(spares, None)
+        if holder is None:
+            continue
+        if holder not in chosen:
+            chosen.append(holder)
+        holder.only += (part.key,)
+        holder.reason += f"；补充“{part.heading(request)}”的写法"
 
 
 def _cover_roles(request: OutlineRequest, chosen: list[Example], scored: list[Example]) -> None:

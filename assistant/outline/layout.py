@@ -1,10 +1,10 @@
-"""The words and numbers of an outline's frame: its title, its top-level headings adapted to
-the target's years and period, and 公文 numbering (一、 / （一） / 1.)."""
+"""The words and numbers of an outline's frame: its title adapted to the target's years and
+period, and 公文 numbering (一、 / （一） / 1.)."""
 
 from __future__ import annotations
 
-from assistant.models import OutlineNode, Role
-from assistant.outline.request import OutlineRequest
+from assistant.models import OutlineNode
+from assistant.outline.request import GOVERNMENT_REPORT, OutlineRequest
 
 NUMERALS = "一二三四五六七八九十"
 MAX_LEVEL = 3  # 一、 / （一） / 1.
@@ -30,6 +30,8 @@ def outline_title(request: OutlineRequest) -> str:
     year = f"{request.year}年" if request.year else ""
     half = "上半年" if request.period == "上半年" else ""
     plan = plan_heading(request)
+    if request.doc_kind == GOVERNMENT_REPORT:
+        return f"{org}{f'{request.plan_year}年' if request.plan_year else ''}政府工作报告"
     if request.doc_kind == "计划":
         return f"{org}{plan.replace('工作计划', f'{topic}工作计划')}"
     summary = f"{org}{year}{half}{topic}工作总结"
@@ -40,16 +42,6 @@ def plan_heading(request: OutlineRequest) -> str:
     if request.period == "上半年":
         return f"{request.plan_year or ''}{'年' if request.plan_year else ''}下半年工作计划"
     return f"{request.plan_year}年工作计划" if request.plan_year else "下一年工作计划"
-
-
-def part_heading(role: str, request: OutlineRequest) -> str:
-    """A top-level heading adapted to the target's years and period."""
-    if role == Role.PLAN:
-        return plan_heading(request)
-    if role == Role.SUMMARY:
-        half = "上半年" if request.period == "上半年" else ""
-        return f"{request.year}年{half}工作总结" if request.year else f"{half or '本年度'}工作总结"
-    return {Role.HIGHLIGHT: "工作亮点", Role.PROBLEM: "存在的问题"}.get(role, "其他工作")
 
 
 def number_nodes(nodes: list[OutlineNode]) -> None:

@@ -16,9 +16,11 @@ from assistant.models import UNKNOWN
 YEAR = re.compile(r"(20\d{2})\s*年?")
 SUMMARY_WORD = re.compile(r"总结|回顾|述职")
 PLAN_WORD = re.compile(r"计划|打算|要点|安排|思路|谋划")
+GOVERNMENT_REPORT = "政府工作报告"  # reviews the last year and plans this one (its title's year)
 # The end of the words naming the document: its last kind word, with 的提纲 and the like.
 DOC_END = re.compile(
-    r"(?:总结|回顾|述职|计划|打算|要点|安排|思路|谋划)(?:的?(?:提纲|大纲|框架|目录|模板))?"
+    r"(?:总结|回顾|述职|计划|打算|要点|安排|思路|谋划|政府工作报告)"
+    r"(?:的?(?:提纲|大纲|框架|目录|模板))?"
 )
 # Requests open with a verb phrase before the unit: 帮我写 / 请起草一份 / 我要写 …
 LEAD_FILLER = re.compile(
@@ -26,7 +28,8 @@ LEAD_FILLER = re.compile(
 )
 # Where the unit's name ends: a year, a period, a topic or the kind of document begins.
 ORG_END = re.compile(
-    r"20\d{2}|上半年|下半年|全年|年度|政务公开|政府信息公开|党建|D建|工作|总结|计划|打算|要点"
+    r"20\d{2}|上半年|下半年|全年|年度|政务公开|政府信息公开|党建|D建|(?:人民)?政府工作报告|工作|"
+    r"总结|计划|打算|要点"
 )
 UNIT_TAIL = re.compile(
     r"(局|委|办|办公室|镇|乡|街道|县|区|市|省|社|联|院|会|中心|政府|队|所|部|厅|机关|单位|"
@@ -44,8 +47,8 @@ MIN_FOCUS_CHARS = 2
 
 @dataclass
 class OutlineRequest:
-    """A parsed outline request; `kind` is 总结/计划/总结+计划, or a topic kind (政务公开/党建)
-    whose own 总结/计划 split is `doc_kind`."""
+    """A parsed outline request; `kind` is 总结/计划/总结+计划/政府工作报告, or a topic kind
+    (政务公开/党建) whose own 总结/计划 split is `doc_kind`."""
 
     text: str
     org: str = ""
@@ -65,11 +68,11 @@ class OutlineRequest:
 
     @property
     def wants_summary(self) -> bool:
-        return "总结" in self.doc_kind
+        return "总结" in self.doc_kind or self.doc_kind == GOVERNMENT_REPORT
 
     @property
     def wants_plan(self) -> bool:
-        return "计划" in self.doc_kind
+        return "计划" in self.doc_kind or self.doc_kind == GOVERNMENT_REPORT
 
 
 def _org(title: str) -> str:
@@ -91,6 +94,8 @@ def _department(org: str, title: str) -> str:
 
 
 def _doc_kind(title: str) -> str:
+    if GOVERNMENT_REPORT in title:
+        return GOVERNMENT_REPORT
     summary, plan = bool(SUMMARY_WORD.search(title)), bool(PLAN_WORD.search(title))
     if summary and plan:
         return "总结+计划"
@@ -118,6 +123,8 @@ def parse_request(text: str) -> OutlineRequest:
     period = "上半年" if "半年" in title else "全年"
     if period == "上半年" and len(years) == 1:
         plan_year = year  # the plan of a 上半年 summary is for the second half of the same year
+    if doc_kind == GOVERNMENT_REPORT and year:
+        year, plan_year = year - 1, year  # 「2024年政府工作报告」 reviews 2023 and plans 2024
     return OutlineRequest(
         text=text,
         org=org,

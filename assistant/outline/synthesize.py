@@ -1,48 +1,49 @@
-"""A draft outline from example reports: parts by the request's kind, themes that recur
-across the examples within each part, 公文 numbering, and the example sections behind every
-heading. Deterministic: no language model."""
+"""A draft outline from example reports: the parts of the document asked for (shapes.py, data
+in the lexicon), themes that recur across the examples within each part, 公文 numbering, and
+the example sections behind every heading. Deterministic: no language model."""
 
 from __future__ import annotations
 
 import re
 
-from assistant.ingest.metadata import department_business, department_words
+from assistant import lexicon
+from assistant.ingest.metadata import department_words
 from assistant.models import UNKNOWN, Outline, OutlineNode, OutlineSource, Report, Role, Section
 from assistant.outline.adapt import first_sentence, mask_numbers, retarget
-from assistant.outline.examples import Example, profile, report_year
-from assistant.outline.layout import number_nodes, outline_title, part_heading
+from assistant.outline.examples import (
+    Example,
+    business_of,
+    foreign_business,
+    profile,
+    report_year,
+)
+from assistant.outline.layout import MAX_LEVEL, number_nodes, outline_title
 from assistant.outline.request import OutlineRequest
+from assistant.outline.shapes import Filling, Part, fill, shape
 from assistant.outline.similarity import Similarity, bigram_jaccard
 from assistant.outline.themes import (
     FOREIGN_LINK_DEVIATIONS,
     LINK_DEVIATIONS,
     Candidate,
     Theme,
-    candidates,
     group,
     representative,
+    sentences,
 )
 
 MAX_THEMES = 6  # second-level headings per part: more reads as a copy of one report
 MIN_THEMES = 4  # fewer recurring themes than this are topped up from the best example
+MAX_CLAIMED_THEMES = 3  # themes of a part claimed by words (保障措施): a closing part, not a body
 FOREIGN_CAP = 3  # themes per part when all come from other departments' reports
 MIN_SUPPORT = 2  # with at least MANY_EXAMPLES examples, a theme must recur in this many
 MANY_EXAMPLES = 3
-MAX_POINTS = 4  # reference points per theme …
-MIN_POINT_CHARS = 18  # … a shorter first sentence is a lead ("提高养老服务质量") and takes the next
+MAX_POINTS = 4  # reference points per theme or opening part …
+MIN_POINTS = 2  # … of which the target department's examples give at least this many if they can
+MIN_POINT_CHARS = 18  # a shorter sentence is a lead ("经济增长更稳健"): the one it leads is taken
 MIN_POINT_LENGTH = 4  # anything shorter is a fragment, not a point
 MAX_SUBHEADINGS = 4  # third-level headings taken from the representative's own sub-headings
-ROLE_LABELS = {Role.SUMMARY: "总结", Role.HIGHLIGHT: "亮点", Role.PROBLEM: "存在问题", Role.PLAN: "计划"}
-
-
-def parts(request: OutlineRequest, examples: list[Example]) -> list[str]:
-    """The roles of the outline's top-level parts, in order."""
-    roles: list[str] = []
-    if request.wants_summary:
-        have = sum(any(s.role == Role.HIGHLIGHT for s in e.report.sections) for e in examples)
-        enough = have >= 1 if request.doc_kind == "总结" else have * 2 >= len(examples) and have > 0
-        roles += [Role.SUMMARY, *([Role.HIGHLIGHT] if enough else []), Role.PROBLEM]
-    return roles + ([Role.PLAN] if request.wants_plan else [])
+EMPTY_PART_NOTE = "参考范文中没有可参考的“{part}”内容，请结合本单位实际补写。"
+FOREIGN_PART_NOTE = "同类范文没有“{part}”的内容，该部分取自其他单位的范文，请结合本单位实际改写。"
 
 
 def _shift(role: str, report: Report, request: OutlineRequest) -> int:
@@ -60,22 +61,26 @@ def source(report: Report, section: Section) -> OutlineSource:
     return OutlineSource(report.id, report.title, list(section.path))
 
 
-def _point_text(passage: str) -> str:
-    """A passage's first sentence, a short lead joined to the next, numbers masked."""
-    text = first_sentence(passage)
-    rest = passage[len(text) :].lstrip("。；;，,： ")
-    if len(text) < MIN_POINT_CHARS and rest:
-        text = f"{text.rstrip('：:')}：{first_sentence(rest)}"
-    return mask_numbers(text.strip("，,"))
+def point_text(passage: str, heading: str = "") -> str:
+    """The first sentence of a passage that says more than its heading, as written (cut only
+    at a clause end), numbers masked — past a short lead sentence ("经济增长更稳健。") to the
+    one it leads when there is one; "" when there is none."""
+    found = []
+    for sentence in sentences(passage) or [passage]:
+        text = mask_numbers(first_sentence(sentence).strip("，,"))
+        if len(text) >= MIN_POINT_LENGTH and not (heading and text in heading):
+            found.append(text)
+    return next((t for t in found if len(t) >= MIN_POINT_CHARS), found[0] if found else "")
 
 
 def _points(
     theme: Theme, heading: str, examples: list[Example], own: set[int], business: re.Pattern[str]
 ) -> list[tuple[str, OutlineSource]]:
     """2–4 reference points, round-robin over the theme's examples (the target department's
-    first), numbers masked; a point that only repeats the heading is kept only when there is
-    nothing else, and one about another department's own business (`business`) only when
-    no example of the target's department shares the theme."""
+    first), each one sentence of one source with numbers masked (one that only spells out the
+    heading is kept only when there is nothing else); another department's example adds points
+    only while the target department's give fewer than MIN_POINTS, and none about its own
+    business (`business`) unless no example is of the target's department."""
     queue: list[tuple[tuple[str, Section], Candidate]] = []
     for mine in (True, False):
         members = sorted(
@@ -84,19 +89,46 @@ def _points(
         depth = max((len(m.passages) for m in members), default=0)
         queue += [(m.passages[d], m) for d in range(depth) for m in members if d < len(m.passages)]
     points: list[tuple[str, OutlineSource]] = []
-    echoes: list[tuple[str, OutlineSource]] = []
+    echoes: list[tuple[str, OutlineSource]] = []  # sentences that open with the heading's words
     mine_here = any(m.example in own for m in theme.members)
     for (passage, section), member in queue:
-        text = _point_text(passage)
+        text = point_text(passage, heading)
+        if not text or any(text == t for t, _ in points):
+            continue
+        foreign = member.example not in own
+        if own and foreign and (business.search(text) or (mine_here and len(points) >= MIN_POINTS)):
+            continue
         point = (text, source(examples[member.example].report, section))
-        if len(text) < MIN_POINT_LENGTH or any(text == t for t, _ in points):
-            continue
-        if mine_here and member.example not in own and business.search(text):
-            continue
-        (echoes if text in heading or heading in text else points).append(point)
+        (echoes if heading in text else points).append(point)
         if len(points) == MAX_POINTS:
             break
     return points or echoes[:1]
+
+
+def _salutation_cut(sentence: str) -> str:
+    """A sentence without the address that opens a speech (「各位代表，2024年是……」)."""
+    head, comma, rest = sentence.partition("，")
+    salutes = [p for kind, p in lexicon.keyed_patterns("front_matter.txt") if kind == "salutation"]
+    return rest if comma and any(p.match(head + comma) for p in salutes) else sentence
+
+
+def _lead_points(
+    filling: Filling, examples: list[Example], own: set[int]
+) -> list[tuple[str, OutlineSource]]:
+    """Up to MAX_POINTS opening sentences, round-robin over the examples (own department's
+    first), each one sentence of one source with numbers masked."""
+    ranks = sorted({r for r, _, _ in filling.leads}, key=lambda r: (r not in own, r))
+    by_rank = {r: [(t, s) for q, t, s in filling.leads if q == r] for r in ranks}
+    depth = max((len(v) for v in by_rank.values()), default=0)
+    points: list[tuple[str, OutlineSource]] = []
+    for d in range(depth):
+        for rank in ranks:
+            if d < len(by_rank[rank]) and len(points) < MAX_POINTS:
+                text, section = by_rank[rank][d]
+                text = point_text(_salutation_cut(text))
+                if text and all(text != t for t, _ in points):
+                    points.append((text, source(examples[rank].report, section)))
+    return points
 
 
 def _focused(theme: Theme, focus: list[str]) -> bool:
@@ -106,14 +138,20 @@ def _focused(theme: Theme, focus: list[str]) -> bool:
 
 
 def select_themes(
-    themes: list[Theme], holders: int, focus: list[str], relevance: dict[int, float], own: set[int]
+    themes: list[Theme],
+    holders: int,
+    focus: list[str],
+    relevance: dict[int, float],
+    own: set[int],
+    cap: int = MAX_THEMES,
 ) -> list[Theme]:
-    """Recurring themes (and those on the request's focus), capped, in the examples' order.
+    """Recurring themes (and those on the request's focus), capped, recurring ones first.
 
     `holders` is how many examples have the part; `relevance` maps id(theme) to how well it
     fits the target; `own` holds the ranks of examples of the target's own department. With
     fewer than MANY_EXAMPLES holders every theme may stand; themes drawn only from other
-    departments' reports are held to FOREIGN_CAP, the most generic first.
+    departments' reports are held to FOREIGN_CAP, the most generic first. The kept themes run
+    by how many examples share them, then in the examples' order.
     """
     need = MIN_SUPPORT if holders >= MANY_EXAMPLES else 1
 
@@ -125,11 +163,11 @@ def select_themes(
         fit = relevance.get(id(t), 0.0)
         return (not _focused(t, focus), -t.support, not mine(t), best_rank, -fit, -t.cohesion)
 
-    cap = MAX_THEMES if any(mine(t) for t in themes) else FOREIGN_CAP
+    cap = cap if any(mine(t) for t in themes) else min(cap, FOREIGN_CAP)
     ranked = sorted(themes, key=key)
     kept = [t for t in ranked if t.support >= need or _focused(t, focus)][:cap]
     kept += [t for t in ranked if t not in kept][: max(0, min(cap, MIN_THEMES) - len(kept))]
-    return sorted(kept, key=lambda t: t.position)
+    return sorted(kept, key=lambda t: (-t.support, t.position))
 
 
 def _relevance(
@@ -145,28 +183,82 @@ def _relevance(
 
 def _theme_nodes(
     theme: Theme,
-    role: str,
+    level: int,
     request: OutlineRequest,
     examples: list[Example],
     similarity: Similarity,
 ) -> list[OutlineNode]:
+    """A theme's heading at `level`, its reference points and its representative's own
+    sub-headings one level below (none below the third)."""
     rep: Candidate = representative(theme, similarity)
     report = examples[rep.example].report
-    shift = _shift(role, report, request)
+    shift = _shift(rep.role, report, request)
     heading = retarget(mask_numbers(rep.heading, keep_years=True), report, request, shift)
     members = sorted(theme.members, key=lambda m: m.example)
-    node = OutlineNode(heading, 2, [source(examples[m.example].report, m.section) for m in members])
+    node = OutlineNode(
+        heading, level, [source(examples[m.example].report, m.section) for m in members]
+    )
     own = {i for i, e in enumerate(examples) if e.report.department == request.department}
-    node.points = _points(theme, rep.heading, examples, own, _foreign_business(request.department))
+    node.points = _points(theme, rep.heading, examples, own, foreign_business(request.department))
+    if level >= MAX_LEVEL:
+        return [node]
     subs = [
         OutlineNode(
             retarget(mask_numbers(c.heading, keep_years=True), report, request, shift),
-            3,
+            level + 1,
             [source(report, c)],
         )
         for c in rep.children[:MAX_SUBHEADINGS]
     ]
     return [node, *subs]
+
+
+def _part_nodes(
+    part: Part,
+    filling: Filling,
+    request: OutlineRequest,
+    examples: list[Example],
+    similarity: Similarity,
+    notes: list[str],
+) -> list[OutlineNode]:
+    """One part of the outline: its heading with its opening points and its themes below it,
+    or (a spread part) its themes as top-level parts; its heading with a note when no example
+    has it."""
+    heading = part.heading(request)
+    own = {i for i, e in enumerate(examples) if e.report.department == request.department}
+    own_ids = {examples[i].report.id for i in own}
+    found = filling.found
+    holders = {c.example for c in found}
+    link = LINK_DEVIATIONS if holders & own else FOREIGN_LINK_DEVIATIONS
+    themes = own_business(group(native(found, request, examples), similarity, link), request, own)
+    relevance = _relevance(themes, request, examples, similarity)
+    cap = MAX_THEMES if part.words is None else MAX_CLAIMED_THEMES
+    chosen = select_themes(themes, len(holders), request.focus, relevance, own, cap)
+    level = 1 if part.spread else 2
+    below = [n for t in chosen for n in _theme_nodes(t, level, request, examples, similarity)]
+    lead_points = _lead_points(filling, examples, own)
+    drawn = {s.report_id in own_ids for n in below for s in n.sources}
+    drawn |= {s.report_id in own_ids for _, s in lead_points}
+    if own and drawn == {False}:
+        notes.append(FOREIGN_PART_NOTE.format(part=heading))
+    if part.spread and below:
+        return below
+    held = {(r, s.path[0]) for r, s in filling.tops}
+    used = [m for t in chosen for m in t.members]
+    sections = filling.tops + [
+        (m.example, m.section) for m in used if (m.example, m.section.path[0]) not in held
+    ]
+    sources = [source(examples[r].report, s) for r, s in sections]
+    sources += [s for _, s in lead_points if s not in sources]
+    top = OutlineNode(heading, 1, sources, lead_points)
+    for echo in [n for n in below if n.level == 2 and n.heading == heading]:
+        below.remove(echo)  # a claimed section headed like the part itself: its points lead it
+        top.points += [p for p in echo.points if p not in top.points][
+            : MAX_POINTS - len(top.points)
+        ]
+    if not (below or top.points):
+        top.sources, top.note = [], EMPTY_PART_NOTE.format(part=heading)
+    return [top, *below]
 
 
 def build_outline(
@@ -178,27 +270,12 @@ def build_outline(
         examples = [e for e in examples if e.report.department == request.topic or e.pinned]
     outline = Outline(outline_title(request), examples=[e.report.id for e in examples])
     outline.notes = notes(request, examples)
-    for role in parts(request, examples):
-        tops = [(e, s) for e in examples for s in e.report.sections if s.role == role]
-        if not tops:
-            outline.notes.append(
-                f"参考范文均无“{ROLE_LABELS[role]}”部分，提纲未列出，请按实际补写。"
-            )
-            continue
-        top = OutlineNode(part_heading(role, request), 1, [source(e.report, s) for e, s in tops])
-        outline.nodes.append(top)
-        own = {i for i, e in enumerate(examples) if e.report.department == request.department}
-        holders = {examples.index(e) for e, _ in tops}
-        link = LINK_DEVIATIONS if holders & own else FOREIGN_LINK_DEVIATIONS
-        if own and not holders & own:
-            outline.notes.append(
-                f"同类范文没有“{ROLE_LABELS[role]}”部分，该部分取自其他单位的范文，请结合本单位实际改写。"
-            )
-        themes = group(native(candidates(examples, role), request, examples), similarity, link)
-        themes = own_business(themes, request, own)
-        relevance = _relevance(themes, request, examples, similarity)
-        for theme in select_themes(themes, len(holders), request.focus, relevance, own):
-            outline.nodes += _theme_nodes(theme, role, request, examples, similarity)
+    parts = shape(request)
+    fillings = fill(parts, [e.report for e in examples], [e.only for e in examples])
+    for part in parts:
+        outline.nodes += _part_nodes(
+            part, fillings[part.key], request, examples, similarity, outline.notes
+        )
     number_nodes(outline.nodes)
     missing = [
         f
@@ -212,33 +289,25 @@ def build_outline(
     return outline
 
 
-SHARED_WORK = ("党建", "政务公开")  # every unit reports on these: never another's business
-
-
 def _foreign_words(department: str) -> re.Pattern[str]:
     """Words naming any department other than `department` (财政, 供销, 国资 …)."""
     others = [(k, p.pattern) for k, p in department_words() if k != department]
     return re.compile("|".join(f"{k}|{p}" for k, p in others))
 
 
-def _foreign_business(department: str) -> re.Pattern[str]:
-    """Words of another department kind's own business (收支, 合作社, 低保 …), leaving out
-    the work every unit shares (党建, 政务公开)."""
-    rows = department_business()
-    return re.compile("|".join(p.pattern for k, p in rows if k not in (department, *SHARED_WORK)))
-
-
 def own_business(themes: list[Theme], request: OutlineRequest, own: set[int]) -> list[Theme]:
-    """Drop themes drawn only from other departments' examples whose headings are about those
-    departments' own business (a 教育局 plan gets no 财政收支 theme); never all of them."""
-    business = _foreign_business(request.department)
+    """Drop themes drawn only from other departments' examples that are about those
+    departments' own business (a 教育局 plan gets no 财政收支 theme, an 应急管理局 plan no
+    无障碍环境建设); all of them stay only when no example is of the target's department (the
+    part would otherwise be empty for a unit the library has no reports of)."""
+    business = foreign_business(request.department)
     kept = [
         t
         for t in themes
         if any(m.example in own for m in t.members)
-        or not any(business.search(m.heading) for m in t.members)
+        or not any(business_of(m, business) for m in t.members)
     ]
-    return kept or themes
+    return kept if kept or own else themes
 
 
 def native(
@@ -265,6 +334,6 @@ def notes(request: OutlineRequest, examples: list[Example]) -> list[str]:
         found.append(f"资料库中没有{request.department}类报告，以下参考相近单位。")
     if len(examples) == 1:
         found.append("资料库中同类报告仅此一篇，提纲基本沿用其结构。")
-    listed = "；".join(f"{e.report.title}（{e.reason}）" for e in examples)
+    listed = "；".join(f"{e.label}（{e.reason}）" for e in examples)
     found.append(f"参考范文按部门、层级、文种和标题相似度选出：{listed}。")
     return found

@@ -13,7 +13,6 @@ from statistics import mean, pstdev
 
 from assistant.models import Section
 from assistant.outline.adapt import first_sentence, lead_clause, strip_item_mark
-from assistant.outline.examples import Example
 from assistant.outline.similarity import Similarity
 
 # A leaf part whose heading only names the part ("下一步工作安排") is not a theme itself;
@@ -26,7 +25,7 @@ PART_HEADING = re.compile(
 MAX_CONTAINER_CHILDREN = 2
 MAX_SENTENCE_CANDIDATES = 6  # sentences taken from a leaf part without headings or items
 MAX_PASSAGES = 3  # passages kept per candidate for reference points
-MIN_LEAD_CHARS = 18  # a sentence shorter than this is a lead ("加强队伍建设。") for the next
+MIN_LEAD_CHARS = 18  # a shorter sentence ("加强队伍建设。") is a lead, not a theme of its own
 CLUSTER_BODY_CHARS = 200  # body characters added to a heading when comparing candidates
 # Two groups merge when their average likeness stands this many standard deviations above
 # the mean likeness of candidates of different examples.
@@ -44,6 +43,7 @@ class Candidate:
     heading: str
     section: Section  # the section it heads, or that holds its item
     position: float  # relative position within its part, 0..1
+    role: str  # the role of the example's top-level section it sits under
     passages: list[tuple[str, Section]] = field(default_factory=list)
     weak: bool = False  # taken from a sentence, not written as a heading
     children: list[Section] = field(default_factory=list)
@@ -69,17 +69,11 @@ class Theme:
         return mean(m.position for m in self.members)
 
 
-def _sentences(text: str) -> list[str]:
-    """A body's sentences; a short lead sentence ("加强队伍建设。") joins the next one."""
-    found: list[str] = []
-    for sentence in re.split(r"(?<=[。；;！？])", " ".join(text.split())):
-        if len(sentence.strip()) <= 1:
-            continue
-        if found and len(found[-1]) < MIN_LEAD_CHARS:
-            found[-1] = found[-1].rstrip("。；;") + "：" + sentence.strip()
-        else:
-            found.append(sentence.strip())
-    return found
+def sentences(text: str) -> list[str]:
+    """A body's sentences, each whole and on its own (never two joined: a point is one
+    sentence of one source)."""
+    parts = re.split(r"(?<=[。；;！？])", " ".join(text.split()))
+    return [p.strip() for p in parts if len(p.strip()) > 1]
 
 
 def _section_passages(section: Section) -> list[tuple[str, Section]]:
@@ -87,9 +81,9 @@ def _section_passages(section: Section) -> list[tuple[str, Section]]:
     if section.items:
         found = [(strip_item_mark(i), section) for i in section.items]
     elif section.children:
-        found = [(c.heading + "。" + c.text, c) for c in section.children]
+        found = [(c.text or c.heading, c) for c in section.children]
     else:
-        found = [(s, section) for s in _sentences(section.text)]
+        found = [(s, section) for s in sentences(section.text)]
     return found[:MAX_PASSAGES]
 
 
@@ -123,24 +117,24 @@ def _raw_candidates(part: Section) -> list[Raw]:
         ]
     if part.marker and not PART_HEADING.search(part.heading):
         return [(part.heading, part, _section_passages(part), False, [], part.text)]
-    sentences = _sentences(part.text)
-    if len(sentences) < 2:
+    found = [s for s in sentences(part.text) if len(s) >= MIN_LEAD_CHARS]
+    if len(found) < 2:
         return []
     return [
-        (lead_clause(s), part, [(s, part)], True, [], s)
-        for s in sentences[:MAX_SENTENCE_CANDIDATES]
+        (lead_clause(s), part, [(s, part)], True, [], s) for s in found[:MAX_SENTENCE_CANDIDATES]
     ]
 
 
-def candidates(examples: list[Example], role: str) -> list[Candidate]:
-    """Every example's candidate headings for one role, with relative positions."""
+def candidates(tops: list[tuple[int, Section]]) -> list[Candidate]:
+    """The candidate headings under top-level sections (rank of their example, section), with
+    their relative positions within each example's sections."""
     found: list[Candidate] = []
-    for rank, example in enumerate(examples):
-        raw = [c for s in example.report.sections if s.role == role for c in _raw_candidates(s)]
-        for i, (heading, section, passages, weak, children, body) in enumerate(raw):
+    for rank in dict.fromkeys(r for r, _ in tops):
+        raw = [(s.role, c) for r, s in tops if r == rank for c in _raw_candidates(s)]
+        for i, (role, (heading, section, passages, weak, children, body)) in enumerate(raw):
             position = i / (len(raw) - 1) if len(raw) > 1 else 0.5
             found.append(
-                Candidate(rank, heading, section, position, passages, weak, children, body)
+                Candidate(rank, heading, section, position, role, passages, weak, children, body)
             )
     return found
 

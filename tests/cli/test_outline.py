@@ -27,7 +27,7 @@ def test_markdown_to_stdout(capsys, sample_index):
     code, out, _ = run(capsys, sample_index, REQUEST)
     assert code == 0
     assert out.startswith("# 县民政局2023年工作总结和2024年工作计划\n")
-    assert "## 一、2023年工作总结" in out and "2024年工作计划" in out
+    assert "## 一、2023年主要工作及成效" in out and "## 四、2024年重点任务" in out
     assert "来源：" in out and "## 参考范文" in out
 
 
@@ -39,7 +39,7 @@ def test_json_follows_design(capsys, sample_index):
     assert data["examples"] and set(data["examples"]) <= known
     for node in data["nodes"]:
         assert {"heading", "level", "sources"} <= node.keys()
-        assert node["sources"], node["heading"]
+        assert node["sources"] or node["note"], node["heading"]
         for source in node["sources"]:
             assert source["report_id"] in known and source["section_path"]
     assert [c["report_id"] for c in data["chosen"]] == data["examples"]
@@ -55,6 +55,15 @@ def test_docx_written_with_headings_in_order(capsys, sample_index, tmp_path):
     ]
     code, out, _ = run(capsys, sample_index, REQUEST, "--json")
     assert headings == [n["heading"] for n in json.loads(out)["nodes"]]
+
+
+def test_examples_with_the_same_title_show_unit_and_file(capsys, sample_index):
+    code, out, _ = run(capsys, sample_index, "XX镇2024年上半年工作总结")
+    listed = out.split("## 参考范文", 1)[1].splitlines()
+    same = [line for line in listed if "镇2023年工作总结及2024年工作计划（" in line]
+    assert code == 0 and len(same) == 2
+    assert "000_4110dbba3c212674.txt" in same[0] and "001_33587fe0f94e0fc1.txt" in same[1]
+    assert all("XX镇" in line for line in same)
 
 
 def test_markdown_file_output(capsys, sample_index, tmp_path):

@@ -86,7 +86,9 @@ def test_outline_polished_through_a_real_endpoint(sample_index, fake_llm, monkey
     reply = "\n".join(f"[{i}] {bare(n.heading)}（润色）" for i, n in enumerate(plain.nodes, 1))
     fake_llm.script(Reply(reply))
     polished, examples = outline_for_index(sample_index, REQUEST)
-    assert [bare(n.heading) for n in polished.nodes] == [f"{bare(n.heading)}（润色）" for n in plain.nodes]
+    assert [bare(n.heading) for n in polished.nodes] == [
+        f"{bare(n.heading)}（润色）" for n in plain.nodes
+    ]
     assert [n.sources for n in polished.nodes] == [n.sources for n in plain.nodes]
     assert polished.notes[-1] == POLISHED_NOTE and examples
     assert "<draft>" in fake_llm.requests[0]["messages"][1]["content"]

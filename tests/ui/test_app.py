@@ -144,7 +144,7 @@ def test_outline_handler_writes_files_and_honours_exclusions(sample_index):
     )
     assert text.startswith("# 县民政局2024年工作计划") and ticked == [rid for _, rid in choices]
     headings = [p.text for p in Document(docx_path).paragraphs if p.style.name.startswith("Heading")]
-    assert headings[0] == "一、2024年工作计划"
+    assert headings[0] == "一、2024年工作总体思路和目标"
     assert Path(md_path).read_text("utf-8").startswith("# 县民政局")
     dropped = ticked[0]
     _, again, _, _, _ = outline_tab.make_outline(

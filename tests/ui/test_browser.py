@@ -174,7 +174,7 @@ def test_outline_downloads_as_docx(page, sample_app, tmp_path):
     page.fill("#outline-request textarea, #outline-request input", "县民政局2023年工作总结和2024年工作计划")
     page.click("#outline-go")
     page.wait_for_function(
-        "document.querySelector('#outline-body')?.innerText.includes('一、2023年工作总结')",
+        "document.querySelector('#outline-body')?.innerText.includes('一、2023年主要工作及成效')",
         timeout=WAIT_MS,
     )
     assert "区民政局2023年工作总结暨2024年工作计划" in page.inner_text("#outline-examples")
@@ -184,7 +184,7 @@ def test_outline_downloads_as_docx(page, sample_app, tmp_path):
     target = tmp_path / "outline.docx"
     download.value.save_as(target)
     headings = [p.text for p in Document(str(target)).paragraphs if p.style.name.startswith("Heading")]
-    assert headings[0] == "一、2023年工作总结" and any(h.startswith("（一）") for h in headings)
+    assert headings[0] == "一、2023年主要工作及成效" and any(h.startswith("（一）") for h in headings)
 
 
 def test_login_required_when_auth_is_on(browser, sample_index):
