@@ -15,6 +15,8 @@ from assistant.cli.registry import JSON_FLAG, arg, command, print_json
     arg("request", metavar="REQUEST", help="e.g. 县民政局2024年工作计划"),
     arg("--format", choices=["md", "docx"], default="md", help="md (default) or docx"),
     arg("-o", "--output", metavar="FILE", help="write to FILE (docx default: <title>-提纲.docx)"),
+    arg("--no-sources", action="store_true",
+        help="docx without the sources as Word comments (「不含来源」)"),
     arg("--example", action="append", default=[], metavar="ID", help="pin an example report"),
     arg("--exclude", action="append", default=[], metavar="ID", help="never use this report"),
     JSON_FLAG,
@@ -28,7 +30,9 @@ def outline_cmd(args: argparse.Namespace) -> int:
     index = Index(args.index)
     outline, examples = outline_for_index(index, args.request, args.example, args.exclude)
     if args.format == "docx":
-        path = to_docx(outline, args.output or file_name(outline.title, "docx"))
+        bare = args.no_sources
+        target = args.output or file_name(outline.title, "docx", with_sources=not bare)
+        path = to_docx(outline, target, examples, with_sources=not bare)
     elif args.output:
         path = Path(args.output)
         path.write_text(to_markdown(outline, examples), encoding="utf-8")

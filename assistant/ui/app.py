@@ -108,18 +108,16 @@ def _outline_tab(index: Index) -> gr.Dropdown:
             elem_id="outline-pinned",
         )
     with gr.Row():
-        docx = gr.DownloadButton("下载 .docx", elem_id="download-docx", interactive=False)
+        docx = gr.DownloadButton("下载 .docx（批注标明来源）", elem_id="download-docx", interactive=False)
+        plain = gr.DownloadButton(
+            "下载 .docx（不含来源）", elem_id="download-docx-plain", interactive=False
+        )
         md = gr.DownloadButton("下载 .md", elem_id="download-md", interactive=False)
     body = gr.Markdown(elem_id="outline-body")
 
     def generate(req, pins, kept, offered):
-        text, choices, ticked, docx_path, md_path = outline_tab.make_outline(
-            index, req, pins, kept, offered
-        )
-        files = [
-            gr.DownloadButton(value=path, interactive=path is not None)
-            for path in (docx_path, md_path)
-        ]
+        text, choices, ticked, *paths = outline_tab.make_outline(index, req, pins, kept, offered)
+        files = [gr.DownloadButton(value=path, interactive=path is not None) for path in paths]
         return (
             text,
             gr.CheckboxGroup(choices=choices, value=ticked),
@@ -130,13 +128,13 @@ def _outline_tab(index: Index) -> gr.Dropdown:
     go.click(
         generate,
         [request, pinned, examples, shown],
-        [body, examples, shown, docx, md],
+        [body, examples, shown, docx, plain, md],
         api_name="outline",
     )
     request.submit(
         generate,
         [request, pinned, examples, shown],
-        [body, examples, shown, docx, md],
+        [body, examples, shown, docx, plain, md],
         api_visibility="private",
     )
     return pinned

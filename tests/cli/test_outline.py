@@ -55,6 +55,10 @@ def test_docx_written_with_headings_in_order(capsys, sample_index, tmp_path):
     ]
     code, out, _ = run(capsys, sample_index, REQUEST, "--json")
     assert headings == [n["heading"] for n in json.loads(out)["nodes"]]
+    assert list(Document(str(target)).comments)  # the sources, as Word comments
+    bare = tmp_path / "提纲-不含来源.docx"
+    code, _, _ = run(capsys, sample_index, REQUEST, "--format", "docx", "--no-sources", "-o", str(bare))
+    assert code == 0 and not list(Document(str(bare)).comments)
 
 
 def test_examples_with_the_same_title_show_unit_and_file(capsys, sample_index):

@@ -139,20 +139,23 @@ def test_chat_filters_restrict_the_cards(sample_index):
 
 
 def test_outline_handler_writes_files_and_honours_exclusions(sample_index):
-    text, choices, ticked, docx_path, md_path = outline_tab.make_outline(
+    text, choices, ticked, docx_path, plain_path, md_path = outline_tab.make_outline(
         sample_index, "县民政局2024年工作计划", [], None, []
     )
     assert text.startswith("# 县民政局2024年工作计划") and ticked == [rid for _, rid in choices]
     headings = [p.text for p in Document(docx_path).paragraphs if p.style.name.startswith("Heading")]
     assert headings[0] == "一、2024年工作总体思路和目标"
     assert Path(md_path).read_text("utf-8").startswith("# 县民政局")
+    # the annotated copy carries its sources as Word comments, the 不含来源 copy none
+    assert list(Document(docx_path).comments) and not list(Document(plain_path).comments)
+    assert "不含来源" in Path(plain_path).name
     dropped = ticked[0]
-    _, again, _, _, _ = outline_tab.make_outline(
+    _, again, *_ = outline_tab.make_outline(
         sample_index, "县民政局2024年工作计划", [], ticked[1:], ticked
     )
     assert dropped not in [rid for _, rid in again]
     error, *rest = outline_tab.make_outline(sample_index, "  ", [], None, [])
-    assert error.startswith("⚠️") and rest == [[], [], None, None]
+    assert error.startswith("⚠️") and rest == [[], [], None, None, None]
 
 
 def test_library_upload_gbk_search_tree_and_remove(tmp_path):
