@@ -157,10 +157,15 @@ def report_years(report: Report) -> set[int]:
 
 def _unknown_year(query: Query, index: Index) -> str:
     """A year no report covers — among the named units' reports when the question names some
-    (区残联 has 2023 and 2024 even when a province's 2025 report is in the library too)."""
-    reports = [s.report for s in index.derived().reports.values()]
+    (区残联 has 2023 and 2024 even when a province's 2025 report is in the library too), where a
+    named unit's report covers the years it states figures for as well."""
+    derived = index.derived()
+    reports = [s.report for s in derived.reports.values()]
     named = [r for r in reports if r.org in query.orgs]
     years = {y for r in (named or reports) for y in report_years(r)}
+    if named:  # a report states last year's figures too (比2022年增长, a table's 2022年 column)
+        ids = {r.id for r in named}
+        years |= {int(y) for c in derived.chunks if c.report_id in ids for y in YEAR.findall(c.text)}
     for year in map(int, YEAR.findall(query.text)):
         if years and year not in years:
             return f"资料库中的报告不涉及{year}年"

@@ -125,3 +125,32 @@ def test_question_messages_say_what_the_question_lacks():
     for question, message in [("", "问题为空"), ("？！。", "问题只有标点"), ("🙂🙂", "问题中没有文字")]:
         with pytest.raises(QuestionError, match=message):
             check_question(question)
+
+
+def test_a_year_a_report_states_figures_for_is_answered(tmp_path):
+    """「县卫健委2022年县域内就诊率是多少」 of a 2023 report whose table compares with 2022:
+    the year is stated, so the table answers instead of 「不涉及2022年」."""
+    import docx
+
+    from assistant.index.index import Index
+    from assistant.ingest.pipeline import ingest
+
+    document = docx.Document()
+    document.add_paragraph("县卫健委2023年工作总结")
+    document.add_paragraph("一、主要指标完成情况")
+    document.add_paragraph("全县医疗卫生服务能力稳步提升，主要指标与上年对比如下：")
+    table = document.add_table(rows=4, cols=3)
+    for row, cells in zip(table.rows, [("指标", "2022年", "2023年"), ("县域内就诊率", "88.5%", "90.2%"),
+                                       ("家庭医生签约率", "41.3%", "45.6%"), ("孕产妇系统管理率", "93.1%", "95.0%")], strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    document.add_paragraph("二、2024年工作计划")
+    document.add_paragraph("一是推进紧密型县域医共体建设，县域内就诊率力争达到91%。")
+    path = tmp_path / "县卫健委2023年工作总结.docx"
+    document.save(str(path))
+    index = Index(tmp_path / "ix")
+    ingest([path], index)
+    result = answer(index, "县卫健委2022年县域内就诊率是多少？")
+    assert not result.abstained, result.text
+    assert any("88.5%" in c.hit.chunk.text for c in result.citations)
+    assert answer(index, "县卫健委2019年县域内就诊率是多少？").abstained  # a year it never states
