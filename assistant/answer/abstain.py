@@ -63,11 +63,16 @@ def term_coverage(question: str, hits: list[Hit]) -> float:
     return sum(mentions(t, haystack) for t in terms) / len(terms)
 
 
+def asks_figure(query: Query) -> bool:
+    """The question asks for a figure (多少, 占比, 排第几)."""
+    return any(p.search(query.text) for p in lexicon.patterns("figure_words.txt"))
+
+
 def figure_share(index: Index, query: Query, hits: list[Hit]) -> float | None:
     """For a question asking for a figure (多少, 占比, 排第几): the best IDF-weighted share of
     its key terms in one sentence that states a number, among the passages of the units it
     names; None when the question asks for no figure."""
-    if not any(p.search(query.text) for p in lexicon.patterns("figure_words.txt")):
+    if not asks_figure(query):
         return None
     terms = key_terms(content_words(query))
     if not terms:

@@ -11,8 +11,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from assistant.answer.abstain import assess
-from assistant.answer.query import Filters, Query, key_terms, named_orgs
+from assistant.answer.abstain import asks_figure, assess, content_words
+from assistant.answer.query import Filters, Query, key_terms, named_orgs, role_words
 from assistant.answer.retrieve import query_for, search_query
 from assistant.errors import AssistantError
 from assistant.index import sparse
@@ -23,6 +23,7 @@ from assistant.ingest.chunks import PATH_SEP, body_start
 from assistant.models import UNKNOWN, Answer, Chunk, Citation, Hit, Role
 
 ANSWER_HITS = 8  # passages retrieved for an answer
+MAYBE_RELATED = 3  # reports offered as 可能相关 when declining
 MAX_REPORTS = 6  # report lines in one answer
 PASSAGES_PER_REPORT = 2
 SECTION_PASSAGES = 4  # a section question lists more of that one report's section
@@ -117,8 +118,20 @@ def on_topic(hits: list[Hit], weights: dict[str, float]) -> list[Hit]:
     return [h for h, share in zip(hits, shares, strict=True) if share >= ON_TOPIC_SHARE * best]
 
 
+def topic_terms(query: Query) -> list[str]:
+    """The question's key terms besides its units, kinds of region and part words: what it is
+    about (残疾大学生), where 「县审计局存在哪些问题」 names none."""
+    text = content_words(query)
+    for _, pattern in role_words():
+        text = pattern.sub(" ", text)
+    return key_terms(text)
+
+
 def _is_section_question(query: Query) -> bool:
-    return bool(query.orgs) and not query.many and any(r in ROLE_NAMES for r in query.inferred.role)
+    """「县审计局存在哪些问题」: one named unit, a part asked for, no topic and no figure within
+    it (「那2024年呢？」 after 「区残联2023年救助了多少残疾大学生？」 still asks about them)."""
+    return (bool(query.orgs) and not query.many and any(r in ROLE_NAMES for r in query.inferred.role)
+            and not topic_terms(query) and not asks_figure(query))
 
 
 def _pick(
@@ -148,7 +161,7 @@ def compose(index: Index, query: Query, hits: list[Hit]) -> Answer:
     """The deterministic answer: a lead line, then one line per report with quotes and [n]."""
     section = _is_section_question(query)
     weights = term_weights(index, query)
-    if query.topical:
+    if not section:  # a report that never mentions 家庭医生 is not listed for it
         hits = on_topic(hits, weights)
     if section:  # "县审计局存在哪些问题": that part of that unit's report, when it was found
         asked = [r for r in query.inferred.role if r in ROLE_NAMES]
@@ -185,9 +198,11 @@ def compose(index: Index, query: Query, hits: list[Hit]) -> Answer:
 def abstention(reason: str, hits: list[Hit]) -> Answer:
     """「资料库中未找到……」 with the closest passages offered as 可能相关, not as the answer."""
     text = f"资料库中未找到能回答这个问题的内容（{reason}）。"
-    if hits:
-        text += "\n可能相关：" + "；".join(f"[{i}] {h.chunk.report_title}" for i, h in enumerate(hits[:3], 1))
-    citations = [Citation(n=i, hit=h) for i, h in enumerate(hits[:3], 1)]
+    closest = list({h.chunk.report_id: h for h in reversed(hits)}.values())[::-1]  # one a report
+    closest = sorted(closest, key=hits.index)[:MAYBE_RELATED]
+    if closest:
+        text += "\n可能相关：" + "；".join(f"[{i}] {h.chunk.report_title}" for i, h in enumerate(closest, 1))
+    citations = [Citation(n=i, hit=h) for i, h in enumerate(closest, 1)]
     return Answer(text=text, citations=citations, abstained=True)
 
 

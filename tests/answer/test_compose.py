@@ -154,3 +154,23 @@ def test_a_year_a_report_states_figures_for_is_answered(tmp_path):
     assert not result.abstained, result.text
     assert any("88.5%" in c.hit.chunk.text for c in result.citations)
     assert answer(index, "县卫健委2019年县域内就诊率是多少？").abstained  # a year it never states
+
+
+def test_only_reports_that_mention_the_topic_are_listed(sample_index):
+    result = answer(sample_index, "家庭医生签约率是多少？")
+    assert result.citations and all("家庭医生" in c.hit.chunk.text for c in result.citations)
+
+
+def test_a_follow_up_keeps_the_topic_and_changes_the_year(sample_index):
+    first = "区残联2023年救助了多少残疾大学生？"
+    result = answer(sample_index, "那2024年呢？", history=[first])
+    assert not result.abstained
+    quotes = "".join("".join(c.quotes) for c in result.citations)
+    assert "做好残疾大学生和中专生助学工作" in quotes
+
+
+def test_maybe_related_names_each_report_once(sample_index):
+    result = answer(sample_index, "区里的碳达峰碳中和工作是怎么推进的？")
+    assert result.abstained
+    ids = [c.hit.chunk.report_id for c in result.citations]
+    assert ids and len(ids) == len(set(ids))
