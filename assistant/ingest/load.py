@@ -13,6 +13,7 @@ from pathlib import Path
 
 from assistant.ingest.formats.base import EMPTY, LoadError
 from assistant.ingest.formats.limits import check_chars
+from assistant.ingest.formats.office import CONVERTED_SUFFIXES, read_converted
 from assistant.ingest.formats.pdf import read_pdf
 from assistant.ingest.formats.text import read_text
 from assistant.ingest.formats.word import read_docx
@@ -26,6 +27,7 @@ READERS: dict[str, Reader] = {
     ".md": read_text,
     ".docx": read_docx,
     ".pdf": read_pdf,
+    **dict.fromkeys(CONVERTED_SUFFIXES, read_converted),
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 BROKEN_LINK = "符号链接循环或指向不存在的文件：请检查这个链接，或直接给出文件本身"

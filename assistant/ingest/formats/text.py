@@ -34,7 +34,7 @@ BOMS = (
 )
 
 
-def _text_share(text: str) -> float:
+def text_share(text: str) -> float:
     """Share of characters a Chinese text file is made of: CJK, CJK and full-width punctuation,
     printable ASCII, line breaks and tabs."""
     ok = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
@@ -52,7 +52,7 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
             text = data.decode(name)
         except UnicodeDecodeError:
             continue
-        if _text_share(text) >= MIN_TEXT_SHARE:
+        if text_share(text) >= MIN_TEXT_SHARE:
             return text, name
     return None
 
