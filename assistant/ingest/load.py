@@ -16,6 +16,7 @@ from assistant.ingest.formats.limits import check_chars
 from assistant.ingest.formats.office import CONVERTED_SUFFIXES, read_converted
 from assistant.ingest.formats.pdf import read_pdf
 from assistant.ingest.formats.text import read_text
+from assistant.ingest.formats.web import read_page
 from assistant.ingest.formats.word import read_docx
 from assistant.models import Line, LoadedFile
 
@@ -28,6 +29,7 @@ READERS: dict[str, Reader] = {
     ".docx": read_docx,
     ".pdf": read_pdf,
     **dict.fromkeys(CONVERTED_SUFFIXES, read_converted),
+    **dict.fromkeys((".html", ".htm", ".mhtml"), read_page),
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 BROKEN_LINK = "符号链接循环或指向不存在的文件：请检查这个链接，或直接给出文件本身"
