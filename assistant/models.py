@@ -43,13 +43,24 @@ class Line:
 
 
 @dataclass
+class OcrSummary:
+    """How the text of a file read by OCR came about: pages recognised, the mean confidence,
+    and the lines recognised with low confidence (for the user to check)."""
+
+    pages: int
+    confidence: float
+    low_lines: list[str] = field(default_factory=list)
+
+
+@dataclass
 class LoadedFile:
-    """A file read into lines, with how it was decoded."""
+    """A file read into lines, with how it was decoded (and recognised, when it was OCR'd)."""
 
     path: str
     lines: list[Line]
     encoding: str
     content_hash: str
+    ocr: OcrSummary | None = None
 
 
 @dataclass

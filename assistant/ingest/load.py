@@ -11,18 +11,19 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.ingest.formats.base import EMPTY, LoadError
+from assistant.ingest.formats.base import EMPTY, LoadError, Read
 from assistant.ingest.formats.limits import check_chars
 from assistant.ingest.formats.office import CONVERTED_SUFFIXES, read_converted
 from assistant.ingest.formats.pdf import read_pdf
+from assistant.ingest.formats.scans import IMAGE_SUFFIXES, read_image
 from assistant.ingest.formats.text import read_text
 from assistant.ingest.formats.web import read_page
 from assistant.ingest.formats.word import read_docx
-from assistant.models import Line, LoadedFile
+from assistant.models import LoadedFile
 
 __all__ = ["SUPPORTED_SUFFIXES", "LoadError", "iter_input_files", "load_file"]
 
-Reader = Callable[[Path, bytes], tuple[list[Line], str]]
+Reader = Callable[[Path, bytes], Read]
 READERS: dict[str, Reader] = {
     ".txt": read_text,
     ".md": read_text,
@@ -30,6 +31,7 @@ READERS: dict[str, Reader] = {
     ".pdf": read_pdf,
     **dict.fromkeys(CONVERTED_SUFFIXES, read_converted),
     **dict.fromkeys((".html", ".htm", ".mhtml"), read_page),
+    **dict.fromkeys(IMAGE_SUFFIXES, read_image),
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 BROKEN_LINK = "符号链接循环或指向不存在的文件：请检查这个链接，或直接给出文件本身"
@@ -53,9 +55,9 @@ def load_file(path: str | Path) -> LoadedFile:
         raise LoadError(path, reason) from exc
     if not data.strip():
         raise LoadError(path, EMPTY)
-    lines, encoding = READERS[suffix](path, data)
-    check_chars(path, sum(len(line.text) for line in lines))
-    return LoadedFile(str(path), lines, encoding, hashlib.sha256(data).hexdigest())
+    read = READERS[suffix](path, data)
+    check_chars(path, sum(len(line.text) for line in read.lines))
+    return LoadedFile(str(path), read.lines, read.encoding, hashlib.sha256(data).hexdigest(), read.ocr)
 
 
 def _unsupported(path: Path) -> str:

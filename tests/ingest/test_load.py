@@ -235,7 +235,7 @@ def test_pdf_without_text_layer(tmp_path):
     writer.add_blank_page(width=200, height=200)
     path = tmp_path / "scan.pdf"
     writer.write(str(path))
-    assert reason_of(path).startswith("PDF 没有文字层（可能是扫描件）")
+    assert reason_of(path).startswith("PDF 没有文字层，也未能识别出文字")
 
 
 def test_encrypted_and_broken_pdf(tmp_path):

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import AssistantError
-from assistant.models import Line
+from assistant.models import Line, OcrSummary
 
 INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")  # BOM and zero-width characters
 EMPTY = "文件为空：没有可读取的文字"
+
+
+@dataclass
+class Read:
+    """What a reader gives: the lines, how they were decoded, and the OCR summary if any."""
+
+    lines: list[Line]
+    encoding: str
+    ocr: OcrSummary | None = None
 
 
 class LoadError(AssistantError):

@@ -19,11 +19,10 @@ import threading
 from pathlib import Path
 
 from assistant import settings
-from assistant.ingest.formats.base import LoadError
+from assistant.ingest.formats.base import LoadError, Read
 from assistant.ingest.formats.limits import check_zip
 from assistant.ingest.formats.text import MIN_TEXT_SHARE, text_share
 from assistant.ingest.formats.word import read_docx
-from assistant.models import Line
 
 CONVERTED_SUFFIXES = (".doc", ".wps", ".rtf", ".odt")
 # Seconds one conversion may take: a 40-page .doc converts in ~3 s here (most of it start-up);
@@ -89,14 +88,14 @@ def convert_to_docx(path: Path, data: bytes) -> bytes:
         return target.read_bytes()
 
 
-def read_converted(path: Path, data: bytes) -> tuple[list[Line], str]:
+def read_converted(path: Path, data: bytes) -> Read:
     """Lines of a .doc/.wps/.rtf/.odt through its LibreOffice .docx; an .odt package is held to
     the zip limits before LibreOffice sees it, and noise is refused."""
     suffix = path.suffix.lower()
     if suffix == ".odt":
         check_zip(path, data, f"损坏的 .odt（不是有效的压缩包）：{SAVE_AS}")
-    lines, _ = read_docx(path, convert_to_docx(path, data))
+    lines = read_docx(path, convert_to_docx(path, data)).lines
     if text_share("".join(line.text for line in lines)) < MIN_TEXT_SHARE:
         # LibreOffice reads a file it cannot place as text: a damaged .doc comes out as noise
         raise LoadError(path, f"文件已损坏（转换后只有乱码）：{SAVE_AS}")
-    return lines, suffix.lstrip(".")
+    return Read(lines, suffix.lstrip("."))

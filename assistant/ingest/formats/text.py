@@ -8,8 +8,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from assistant.ingest.formats.base import EMPTY, INVISIBLE, LoadError, text_lines
-from assistant.models import Line
+from assistant.ingest.formats.base import EMPTY, INVISIBLE, LoadError, Read, text_lines
 
 # Share of control characters above which decoded "text" is really binary (real text has ~0).
 MAX_CONTROL_SHARE = 0.01
@@ -101,8 +100,8 @@ def _markdown_style(row: str) -> tuple[str, str]:
     return (m.group(2).strip(), f"Heading {len(m.group(1))}") if m else (row, "")
 
 
-def read_text(path: Path, data: bytes) -> tuple[list[Line], str]:
+def read_text(path: Path, data: bytes) -> Read:
     """Decode a .txt/.md file and split it into lines."""
     text, encoding = decode(data, path)
     _check_text(text, path)
-    return text_lines(text, _markdown_style if path.suffix.lower() == ".md" else None), encoding
+    return Read(text_lines(text, _markdown_style if path.suffix.lower() == ".md" else None), encoding)

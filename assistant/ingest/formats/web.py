@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from assistant.ingest.formats.base import EMPTY, LoadError, blank, clean
+from assistant.ingest.formats.base import EMPTY, LoadError, Read, blank, clean
 from assistant.ingest.formats.text import decode
 from assistant.models import Line
 
@@ -94,7 +94,7 @@ def _lines_of(main: Any) -> list[tuple[str, str]]:
     return rows
 
 
-def read_page(path: Path, data: bytes) -> tuple[list[Line], str]:
+def read_page(path: Path, data: bytes) -> Read:
     """The article of a saved web page as lines; the title first."""
     import trafilatura
     from lxml import etree
@@ -114,4 +114,4 @@ def read_page(path: Path, data: bytes) -> tuple[list[Line], str]:
     lines = [Line(text=clean(text), number=n, style=style) for n, (text, style) in enumerate(rows, 1)]
     if all(blank(line.text) for line in lines):
         raise LoadError(path, EMPTY)
-    return lines, "html"
+    return Read(lines, "html")

@@ -8,7 +8,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from assistant.ingest.formats.base import EMPTY, LoadError, blank, clean
+from assistant.ingest.formats.base import EMPTY, LoadError, Read, blank, clean
 from assistant.ingest.formats.limits import check_chars, check_zip
 from assistant.models import Line
 
@@ -31,7 +31,7 @@ def _blocks(document: Any) -> Iterator[Any]:
             yield Table(child, document)
 
 
-def read_docx(path: Path, data: bytes) -> tuple[list[Line], str]:
+def read_docx(path: Path, data: bytes) -> Read:
     """Paragraphs and table rows in document order; Word style names kept as hints. The
     package is checked against the zip limits first (python-docx parses without entities)."""
     import docx
@@ -65,4 +65,4 @@ def read_docx(path: Path, data: bytes) -> tuple[list[Line], str]:
         raise LoadError(path, f"损坏的 .docx（{type(exc).__name__}: {exc}）：请用 Word 打开后重新另存为 .docx") from exc
     if all(blank(line.text) for line in lines):
         raise LoadError(path, EMPTY)
-    return lines, "docx"
+    return Read(lines, "docx")
