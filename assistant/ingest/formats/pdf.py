@@ -9,7 +9,13 @@ from pathlib import Path
 from assistant.ingest.formats.base import LoadError, Read, blank, text_lines
 from assistant.ingest.formats.limits import check_pages
 from assistant.ingest.formats.ocr import OcrPage, paragraphs
-from assistant.ingest.formats.scans import OCR_MISSING, check_ocr_pages, recognise_pdf_pages, recognised, summary
+from assistant.ingest.formats.scans import (
+    OCR_MISSING,
+    check_ocr_pages,
+    recognise_pdf_pages,
+    recognised,
+    summary,
+)
 
 NO_TEXT = "PDF 没有文字层，也未能识别出文字（可能是空白页或扫描不清晰）：请上传原始 Word 文件或更清晰的扫描件"
 # pypdf logs repair warnings ("EOF marker not found"); without a handler they would reach
