@@ -114,6 +114,7 @@ class Report:
     preamble: str = ""  # body text before the first heading
     signoff: str = ""  # closing unit name + date, kept as metadata
     chrome: list[str] = field(default_factory=list)  # page chrome lines dropped (shown by show)
+    ocr: OcrSummary | None = None  # set when the report's file was read by OCR
 
     def walk(self):
         """Yield every section of the report, depth first."""

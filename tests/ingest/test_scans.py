@@ -89,3 +89,21 @@ def test_lines_become_paragraphs_by_geometry():
         "二、重点工作(一)第五次全国经济普查阶段性工作圆满完成。",
     ]
     assert ocr.fix_punctuation("重点工作(一)第五次,共3,500人") == "重点工作（一）第五次，共3,500人"
+
+
+def test_reports_and_show_mark_a_report_read_by_ocr(scanned_index, capsys):
+    import json
+
+    from assistant.cli import main
+    from assistant.ingest.formats.scans import SCAN_NOTICE
+
+    assert main(["--index", str(scanned_index.dir), "reports", "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert listed["ocr"] is True and 0.95 < listed["ocr_confidence"] <= 1
+    assert main(["--index", str(scanned_index.dir), "show", listed["id"]]) == 0
+    shown = capsys.readouterr().out
+    assert "read by OCR: 2 pages, mean confidence 0.9" in shown and SCAN_NOTICE in shown
+    assert main(["--index", str(scanned_index.dir), "show", "--json", listed["id"]]) == 0
+    ocr = json.loads(capsys.readouterr().out)["ocr"]
+    assert ocr["pages"] == 2 and isinstance(ocr["low_lines"], list)
+    assert all(line.startswith("第") and "页：" in line for line in ocr["low_lines"])

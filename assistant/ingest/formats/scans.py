@@ -39,6 +39,7 @@ def check_ocr_pages(path: str | Path, count: int) -> None:
         raise too_large(path, "需要识别的扫描页数", f"{count} 页", f"{MAX_OCR_PAGES} 页")
 
 
+SCAN_NOTICE = "扫描件已自动识别文字，请核对"  # what a user is told of every report read by OCR
 OCR_MISSING = "识别扫描件和图片需要 OCR 组件，本机未安装：请运行 pip install rapidocr onnxruntime pypdfium2，或上传原始 Word 文件"
 NO_TEXT = "图片中没有识别出文字：请确认图片清晰、方向正确，或上传原始 Word 文件"
 
