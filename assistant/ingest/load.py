@@ -13,6 +13,7 @@ from pathlib import Path
 
 from assistant.ingest.formats.base import EMPTY, LoadError, Read
 from assistant.ingest.formats.limits import check_chars
+from assistant.ingest.formats.ofd import read_ofd
 from assistant.ingest.formats.office import CONVERTED_SUFFIXES, read_converted
 from assistant.ingest.formats.pdf import read_pdf
 from assistant.ingest.formats.scans import IMAGE_SUFFIXES, read_image
@@ -32,8 +33,17 @@ READERS: dict[str, Reader] = {
     **dict.fromkeys(CONVERTED_SUFFIXES, read_converted),
     **dict.fromkeys((".html", ".htm", ".mhtml"), read_page),
     **dict.fromkeys(IMAGE_SUFFIXES, read_image),
+    ".ofd": read_ofd,
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
+# Formats deliberately not read, with the reason and the next step (README, "Formats").
+NOT_READ = {
+    **dict.fromkeys((".xls", ".xlsx", ".et", ".csv"), ("表格", "请把报告正文另存为 .docx 后上传")),
+    **dict.fromkeys((".ppt", ".pptx", ".dps"), ("演示文稿", "请把讲稿另存为 .docx 后上传")),
+    **dict.fromkeys((".zip", ".rar", ".7z"), ("压缩包", "请解压后上传其中的文件")),
+    **dict.fromkeys((".caj", ".kdh", ".nh"), ("知网格式", "请用 CAJViewer 另存为 PDF 后上传")),
+    **dict.fromkeys((".dot", ".dotx", ".wpt"), ("模板文件", "请用 Word 或 WPS 打开后另存为 .docx 后上传")),
+}
 BROKEN_LINK = "符号链接循环或指向不存在的文件：请检查这个链接，或直接给出文件本身"
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a report compilation is a few MB at most; 50 MB is not a report
 
@@ -61,8 +71,12 @@ def load_file(path: str | Path) -> LoadedFile:
 
 
 def _unsupported(path: Path) -> str:
-    """The reason given for a file whose suffix we do not read."""
-    return f"不支持的文件类型 {path.suffix.lower() or '（无扩展名）'}：请另存为 .docx、.txt 或 .pdf 后上传"
+    """The reason given for a file whose suffix we do not read, with what to do instead."""
+    suffix = path.suffix.lower()
+    if suffix in NOT_READ:
+        kind, step = NOT_READ[suffix]
+        return f"不支持的文件类型 {suffix}（{kind}）：{step}"
+    return f"不支持的文件类型 {suffix or '（无扩展名）'}：请另存为 .docx 后上传"
 
 
 def _hidden(name: str) -> bool:
