@@ -107,3 +107,20 @@ def test_reports_and_show_mark_a_report_read_by_ocr(scanned_index, capsys):
     ocr = json.loads(capsys.readouterr().out)["ocr"]
     assert ocr["pages"] == 2 and isinstance(ocr["low_lines"], list)
     assert all(line.startswith("第") and "页：" in line for line in ocr["low_lines"])
+
+
+def test_a_scan_past_its_page_cap_or_time_budget_is_refused(scan, tmp_path, monkeypatch):
+    from assistant.ingest.formats import scans
+    from assistant.ingest.load import LoadError
+
+    tiff = tmp_path / "三页.tif"
+    scan.pages[0].save(tiff, save_all=True, append_images=[scan.pages[1], scan.pages[0]])
+    monkeypatch.setattr(scans, "MAX_OCR_PAGES", 2)
+    with pytest.raises(LoadError) as info:
+        load_file(tiff)
+    assert info.value.reason.startswith("需要识别的扫描页数超出上限（3 页，上限 2 页）")
+    monkeypatch.setattr(scans, "MAX_OCR_PAGES", 100)
+    monkeypatch.setattr(scans, "OCR_BUDGET_S", -1)  # spent before the first page
+    with pytest.raises(LoadError) as info:
+        load_file(tiff)
+    assert info.value.reason.startswith("文字识别超时（0 页用了超过")

@@ -48,9 +48,11 @@ def read_pdf(path: Path, data: bytes) -> Read:
         return Read(text_lines("\n".join(texts)), "pdf")
     check_ocr_pages(path, len(scanned))
     try:
-        pages = dict(zip(scanned, recognise_pdf_pages(data, scanned), strict=True))
+        pages = dict(zip(scanned, recognise_pdf_pages(path, data, scanned), strict=True))
     except ImportError as exc:
         raise LoadError(path, OCR_MISSING) from exc
+    except LoadError:
+        raise
     except Exception as exc:  # pdfium on a page pypdf could parse: damaged beyond repair
         raise LoadError(path, f"无法渲染 PDF 页面（{type(exc).__name__}）：请重新导出 PDF 后上传") from exc
     if len(scanned) == len(texts):

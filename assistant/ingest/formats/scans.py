@@ -3,6 +3,8 @@ layer): each page recognised by OCR, its lines joined into paragraphs."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,9 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 # Pages OCR'd per file: ~5 s a page on 2 cores (benchmarks/ocr.py), so 100 pages is about ten
 # minutes — a scanned compilation longer than that should be split.
 MAX_OCR_PAGES = 100
+# Seconds of recognition one file may take, checked between pages: 100 pages at the measured
+# 5–25 s a page (idle to busy machine) would take up to 40 minutes; a batch must move on.
+OCR_BUDGET_S = 15 * 60
 # Pixels of one image: an A4 page at 600 dpi is 35 million, a 50-megapixel phone photo 50;
 # past this, decoding alone takes hundreds of MB (Pillow's own bomb limit is 89 million).
 MAX_IMAGE_PIXELS = 64_000_000
@@ -57,6 +62,16 @@ def recognised(path: str | Path, pages: list[OcrPage], encoding: str, empty: str
     return Read([Line(text=row, number=n) for n, row in enumerate(rows, 1)], encoding, summary(pages))
 
 
+def recognise_within_budget(path: str | Path, images: Iterable[Any]) -> list[OcrPage]:
+    """Recognise page images one after another, refusing the file once OCR_BUDGET_S is spent."""
+    start, pages = time.monotonic(), []
+    for image in images:
+        if time.monotonic() - start > OCR_BUDGET_S:
+            raise LoadError(path, f"文字识别超时（{len(pages)} 页用了超过 {OCR_BUDGET_S // 60} 分钟）：请拆分扫描件后分批上传")
+        pages.append(recognise(image))
+    return pages
+
+
 def _for_ocr(image: Any) -> Any:
     """A page image upright (EXIF orientation of phone photos) and no larger than OCR_MAX_SIDE."""
     from PIL import ImageOps
@@ -79,7 +94,7 @@ def read_image(path: Path, data: bytes) -> Read:
         check_ocr_pages(path, frames)
         if image.format == "JPEG":
             image.draft("RGB", (OCR_MAX_SIDE, OCR_MAX_SIDE))  # decode at a reduced size
-        pages = [recognise(_for_ocr(frame.copy())) for frame in ImageSequence.Iterator(image)]
+        pages = recognise_within_budget(path, (_for_ocr(f.copy()) for f in ImageSequence.Iterator(image)))
     except LoadError:
         raise
     except ImportError as exc:
@@ -89,13 +104,14 @@ def read_image(path: Path, data: bytes) -> Read:
     return recognised(path, pages, "ocr")
 
 
-def recognise_pdf_pages(data: bytes, numbers: list[int]) -> list[OcrPage]:
+def recognise_pdf_pages(path: str | Path, data: bytes, numbers: list[int]) -> list[OcrPage]:
     """The given PDF pages (0-based) rendered by pypdfium2 one at a time and recognised."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(data)
     try:
-        return [recognise(_for_ocr(document[n].render(scale=RENDER_DPI / 72).to_pil())) for n in numbers]
+        return recognise_within_budget(
+            path, (_for_ocr(document[n].render(scale=RENDER_DPI / 72).to_pil()) for n in numbers))
     finally:
         document.close()
 
