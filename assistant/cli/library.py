@@ -22,7 +22,7 @@ from assistant.models import Report, Section
 TITLE_WIDTH = 40  # display columns kept of a title in tables (CJK counts 2)
 
 
-@command("ingest", "add files or folders (.txt .docx .pdf .md) to the index",
+@command("ingest", "add files or folders (documents, saved web pages, scans: see README Formats)",
          arg("paths", nargs="+", metavar="PATH"), JSON_FLAG)
 def ingest_cmd(args: argparse.Namespace) -> int:
     """Ingest, then a per-file summary table (or the DESIGN JSON); 1 if any input failed."""

@@ -114,7 +114,9 @@ def test_a_scan_past_its_page_cap_or_time_budget_is_refused(scan, tmp_path, monk
     from assistant.ingest.load import LoadError
 
     tiff = tmp_path / "三页.tif"
-    scan.pages[0].save(tiff, save_all=True, append_images=[scan.pages[1], scan.pages[0]])
+    # copies: saving the pages as PDF earlier leaves encoder settings on the image objects
+    first, second = scan.pages[0].copy(), scan.pages[1].copy()
+    first.save(tiff, save_all=True, append_images=[second, first.copy()], compression="tiff_lzw")
     monkeypatch.setattr(scans, "MAX_OCR_PAGES", 2)
     with pytest.raises(LoadError) as info:
         load_file(tiff)
