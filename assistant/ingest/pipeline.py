@@ -87,6 +87,7 @@ def parse(loaded: LoadedFile, path: str) -> FileChange:
         raise SkipFile("文件中没有找到报告正文")
     for report in reports:
         report.source = [path]
+        report.ocr = loaded.ocr
     return FileChange(path, stored_hash(loaded), loaded.encoding, reports)
 
 

@@ -14,6 +14,7 @@ settings.quiet_gradio()
 import gradio as gr  # noqa: E402
 
 from assistant.index.index import Index  # noqa: E402
+from assistant.ingest.load import SUPPORTED_SUFFIXES  # noqa: E402
 from assistant.models import UNKNOWN, Role  # noqa: E402
 from assistant.ui import chat, library, outline_tab  # noqa: E402
 from assistant.ui.render import CARD_CSS  # noqa: E402
@@ -146,7 +147,7 @@ def _library_tab(index: Index, views: list, view_updates: Callable[[], tuple]):
         files = gr.File(
             label=f"上传报告（.txt / .docx / .pdf / .md，可多选；单个文件不超过 {MAX_UPLOAD_MB} MB）",
             file_count="multiple",
-            file_types=[".txt", ".docx", ".pdf", ".md"],
+            file_types=list(SUPPORTED_SUFFIXES),
             elem_id="upload-files",
         )
         folder = gr.File(

@@ -76,7 +76,7 @@ def test_ingest_samples_subprocess_then_noop_reingest(tmp_path, capsys):
     code, listed, _ = run_json(capsys, "--index", str(index), "reports", "--json")
     assert code == 0 and len(listed) == SAMPLE_REPORT_COUNT
     assert set(listed[0]) == {"id", "title", "org", "level", "department", "period", "kind",
-                              "source", "sections", "chunks"}
+                              "source", "sections", "chunks", "ocr"}
     assert all(r["sections"] > 0 for r in listed)
 
     from assistant.index.store import Store

@@ -235,7 +235,7 @@ def test_pdf_without_text_layer(tmp_path):
     writer.add_blank_page(width=200, height=200)
     path = tmp_path / "scan.pdf"
     writer.write(str(path))
-    assert reason_of(path).startswith("PDF 没有文字层（可能是扫描件）")
+    assert reason_of(path).startswith("PDF 没有文字层，也未能识别出文字")
 
 
 def test_encrypted_and_broken_pdf(tmp_path):
@@ -251,7 +251,8 @@ def test_encrypted_and_broken_pdf(tmp_path):
 
 
 def test_unsupported_missing_and_too_large(tmp_path, monkeypatch):
-    assert reason_of(write(tmp_path, "sheet.xls", b"x")).startswith("不支持的文件类型 .xls：")
+    assert reason_of(write(tmp_path, "sheet.xls", b"x")) == "不支持的文件类型 .xls（表格）：请把报告正文另存为 .docx 后上传"
+    assert reason_of(write(tmp_path, "a.rar", b"x")) == "不支持的文件类型 .rar（压缩包）：请解压后上传其中的文件"
     assert reason_of(write(tmp_path, "README", b"x")).startswith("不支持的文件类型 （无扩展名）")
     assert reason_of(tmp_path / "missing.txt").startswith("无法读取文件（No such file or directory）")
     monkeypatch.setattr(load, "MAX_FILE_BYTES", 1024 * 1024)
@@ -285,7 +286,7 @@ def test_iter_input_files_on_mixed_folder(tmp_path):
         single,
     ]
     assert [(path, why.split("：")[0]) for path, why in skipped] == [
-        (str(folder / "e.xls"), "不支持的文件类型 .xls"),
+        (str(folder / "e.xls"), "不支持的文件类型 .xls（表格）"),
         (str(folder / "notes"), "不支持的文件类型 （无扩展名）"),
         (str(tmp_path / "gone"), "文件或文件夹不存在"),
     ]
