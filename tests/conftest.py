@@ -12,4 +12,4 @@ os.environ.setdefault(
     str(Path(tempfile.gettempdir()) / "report-assistant-test-vectors.sqlite"),
 )
 
-pytest_plugins = ["tests.fixtures.corpus", "tests.fixtures.llm"]
+pytest_plugins = ["tests.fixtures.corpus", "tests.fixtures.llm", "tests.fixtures.postgres"]

@@ -1,5 +1,6 @@
 """Dense retrieval with FAISS: inner product over L2-normalised vectors (= cosine similarity).
 
+An engine's own vector index (assistant/index/pgsearch.py) takes `search` calls in its place.
 Positions returned by `search` are row numbers of the matrix given to `build`; the caller keeps
 the chunk order that maps them back to chunks.
 """
@@ -60,6 +61,8 @@ def search(
     (d,) query gives 1-D arrays holding only real hits; a (q, d) batch gives (q, k) arrays in
     which empty slots (an approximate index may leave some) hold score -inf, position -1.
     """
+    if not isinstance(index, faiss.Index):  # an engine's index (pgsearch.PgDense) searches itself
+        return index.search(query_vecs, k, allowed)
     queries = np.ascontiguousarray(query_vecs, dtype=np.float32)
     single = queries.ndim == 1
     queries = queries.reshape(1, -1) if single else queries

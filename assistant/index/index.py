@@ -21,8 +21,9 @@ import numpy as np
 from assistant import settings
 from assistant.errors import AssistantError
 from assistant.index import dense, sparse
+from assistant.index.backend import open_store
 from assistant.index.embed import VectorCache, embed_with_cache, make_embedder
-from assistant.index.store import ReportSummary, Store
+from assistant.index.store import ReportSummary
 from assistant.index.tokenize import terms_version, tokenize
 from assistant.ingest.chunks import CHUNKER_VERSION, context_text
 from assistant.models import Chunk
@@ -62,13 +63,16 @@ def _write_json_atomic(path: Path, data: dict) -> None:
 class Index:
     """One index directory: the store, the embedder it was built with, its derived indexes."""
 
-    def __init__(self, index_dir: str | Path | None = None, embedder_spec: str | None = None):
+    def __init__(self, index_dir: str | Path | None = None, embedder_spec: str | None = None,
+                 database_url: str | None = None):
         self.dir = Path(index_dir) if index_dir else default_index_dir()
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(self.dir).open()
+        self.store = open_store(self.dir, database_url)
         self._embedder_spec = embedder_spec
         self._embedder = None
         self.cache = VectorCache(settings.current().vector_cache or self.dir / VECTOR_FILE)
+        if self.store.remote:  # the database keeps each stored chunk's vector (cached by now)
+            self.store.vectors = self.embed_chunks
         self._derived: Derived | None = None
         self.lock = threading.RLock()  # one writer at a time; readers swap in new Derived
 
@@ -94,6 +98,8 @@ class Index:
             self.store.manifest_set("embedder", name)
             self.store.manifest_set("dimension", str(dim))
             self.store.manifest_set("chunker", CHUNKER_VERSION)
+        if self.store.remote:
+            self.store.ensure_vectors(dim)
 
     def embed_chunks(self, chunks: list[Chunk], progress=None) -> np.ndarray:
         """Vectors of chunks (their context text), from the cache where already embedded."""
@@ -110,7 +116,10 @@ class Index:
             return None
 
     def rebuild(self, progress=None) -> Derived:
-        """Build FAISS and BM25 from the store's chunks and write them atomically."""
+        """Build FAISS and BM25 from the store's chunks and write them atomically (on a database,
+        only the snapshot's chunk list: the engine searches)."""
+        if self.store.remote:
+            return self._engine_derived()
         with self.lock:
             with self.store.snapshot():
                 generation = self.store.generation
@@ -127,6 +136,19 @@ class Index:
             self._derived = derived
             return derived
 
+    def _engine_derived(self) -> Derived:
+        """A database snapshot's chunks and reports, searched by the engine (pgsearch)."""
+        from assistant.index.pgsearch import PgDense, PgSparse, Positions
+
+        with self.store.snapshot():
+            derived = Derived(self.store.generation, self.store.chunks(), self._report_map())
+            positions = Positions([c.id for c in derived.chunks])
+            derived.dense = PgDense(self.store, positions, self.store.vector_count())
+            derived.sparse = PgSparse(self.store, positions, len(derived.chunks),
+                                      self.store.mean_terms())
+        self._derived = derived
+        return derived
+
     def _report_map(self) -> dict[str, ReportSummary]:
         return {s.report.id: s for s in self.store.list_reports()}
 
@@ -142,6 +164,8 @@ class Index:
                 current = self._derived
                 if current is not None and current.generation == generation:
                     return current  # another thread built it while this one waited
+                if self.store.remote:
+                    return self._engine_derived()
                 stale = self._stamp() != generation
                 if not stale:
                     chunks = self.store.chunks()

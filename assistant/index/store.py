@@ -44,6 +44,14 @@ INSERT OR IGNORE INTO manifest VALUES ('schema_version', '1'), ('generation', '0
 _MIGRATIONS = {
     "2": "CREATE TABLE IF NOT EXISTS report_chrome (report_id TEXT PRIMARY KEY, lines_json TEXT)",
 }
+# Columns of the tables written by upsert (the first is the key): the statements are written so
+# that SQLite and PostgreSQL (assistant/index/pgstore.py) both run them.
+_UPSERT_KEYS = {"manifest": ("key", "value"),
+                "files": ("path", "content_hash", "encoding", "ingested_at"),
+                "reports": ("id", "ord", "title", "org", "level", "department", "period", "kind",
+                            "span_start", "span_end", "preamble", "signoff", "sections_json",
+                            "n_sections"),
+                "report_chrome": ("report_id", "lines_json")}
 _SECTION_FIELDS = ("heading", "level", "role", "path", "text", "items", "marker")
 _COLS = "id, title, org, level, department, period, kind, span_start, span_end, preamble, signoff"
 
@@ -98,8 +106,29 @@ def resolve_path(path: str | Path) -> str:
         return str(Path(path).expanduser().absolute())
 
 
+def chunk_row(report_id: str, ord_: int, c: Chunk) -> tuple:
+    """The stored columns of one chunk, in table order."""
+    return (c.id, report_id, ord_, json.dumps(c.section_path, ensure_ascii=False), c.text,
+            c.span[0], c.span[1], c.role, int(c.heading_only))
+
+
+def upsert(table: str) -> str:
+    """INSERT of one row of `table` replacing the row with the same key (both engines)."""
+    key, *rest = _UPSERT_KEYS[table]
+    columns = ", ".join((key, *rest))
+    marks = ", ".join("?" * (1 + len(rest)))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in rest)
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
+
+
 class Store:
     """One connection to an index's SQLite store; use as a context manager."""
+
+    # How a write transaction starts: at once holding the write lock, so two writers queue
+    # instead of failing; and how a read snapshot starts.
+    BEGIN_WRITE: tuple[str, ...] = ("BEGIN IMMEDIATE",)
+    BEGIN_READ = "BEGIN DEFERRED"
+    remote = False  # the engine searches (PgStore): no FAISS or BM25 files of ours
 
     def __init__(self, index_dir: str | Path) -> None:
         self.index_dir = Path(index_dir)
@@ -136,7 +165,7 @@ class Store:
             for target, statement in _MIGRATIONS.items():
                 if int(target) > int(version):
                     conn.execute(statement)
-            conn.execute("INSERT OR REPLACE INTO manifest VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            conn.execute(upsert("manifest"), ("schema_version", SCHEMA_VERSION))
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -154,6 +183,10 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         return self._conn or self.open()._conn  # type: ignore[return-value]
 
+    def in_transaction(self) -> bool:
+        """Whether the connection is inside a transaction or snapshot."""
+        return self.conn.in_transaction
+
     @contextmanager
     def transaction(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction; nested calls join the outer one. Bumps `generation` once."""
@@ -163,7 +196,8 @@ class Store:
                 self._bump_pending |= bump
                 yield conn
                 return
-            conn.execute("BEGIN IMMEDIATE")
+            for statement in self.BEGIN_WRITE:
+                conn.execute(statement)
             self._in_tx, self._bump_pending = True, bump
             try:
                 yield conn
@@ -183,14 +217,14 @@ class Store:
         commit meanwhile is not seen); joins an open transaction or snapshot. No writes inside."""
         with self._lock:
             conn = self.conn
-            if conn.in_transaction:
+            if self.in_transaction():
                 yield conn
                 return
-            conn.execute("BEGIN DEFERRED")
+            conn.execute(self.BEGIN_READ)
             try:
                 yield conn
             finally:
-                if conn.in_transaction:
+                if self.in_transaction():
                     conn.execute("COMMIT")  # a read transaction: this only releases the snapshot
 
     def manifest_get(self, key: str, default: str | None = None) -> str | None:
@@ -201,7 +235,7 @@ class Store:
     def manifest_set(self, key: str, value: str) -> None:
         """Set a manifest entry; does not bump `generation` (derived indexes record it here)."""
         with self.transaction(bump=False) as conn:
-            conn.execute("INSERT OR REPLACE INTO manifest VALUES (?, ?)", (key, str(value)))
+            conn.execute(upsert("manifest"), (key, str(value)))
 
     @property
     def generation(self) -> int:
@@ -221,17 +255,18 @@ class Store:
                 path = resolve_path(change.path)
                 old = self._ids_of_path(path)
                 conn.execute("DELETE FROM report_sources WHERE path = ?", (path,))
-                conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                conn.execute(upsert("files"),
                              (path, change.content_hash, change.encoding, time.time()))
                 for ord_, r in enumerate(change.reports):
                     sections = json.dumps([asdict(s) for s in r.sections], ensure_ascii=False)
                     conn.execute(
-                        "INSERT OR REPLACE INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        upsert("reports"),
                         (r.id, ord_, r.title, r.org, r.level, r.department, r.period, r.kind,
                          r.span[0], r.span[1], r.preamble, r.signoff, sections,
                          sum(1 for _ in r.walk())))
-                    conn.execute("INSERT OR IGNORE INTO report_sources VALUES (?,?)", (r.id, path))
-                    conn.execute("INSERT OR REPLACE INTO report_chrome VALUES (?, ?)",
+                    conn.execute("INSERT INTO report_sources (report_id, path) VALUES (?, ?) "
+                                 "ON CONFLICT DO NOTHING", (r.id, path))
+                    conn.execute(upsert("report_chrome"),
                                  (r.id, json.dumps(r.chrome, ensure_ascii=False)))
                 self._drop_orphans(old)
 
@@ -325,11 +360,11 @@ class Store:
         """Replace one report's chunks (joining an open transaction if there is one)."""
         with self.transaction() as conn:
             conn.execute("DELETE FROM chunks WHERE report_id = ?", (report_id,))
-            conn.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
-                [(c.id, report_id, i, json.dumps(c.section_path, ensure_ascii=False), c.text,
-                  c.span[0], c.span[1], c.role, int(c.heading_only))
-                 for i, c in enumerate(chunks)])
+            self._insert_chunks(report_id, chunks)
+
+    def _insert_chunks(self, report_id: str, chunks: list[Chunk]) -> None:
+        self.conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
+                              [chunk_row(report_id, i, c) for i, c in enumerate(chunks)])
 
     def chunks(self, report_id: str | None = None) -> list[Chunk]:
         """All chunks (or one report's) by report and position, with report labels filled in."""

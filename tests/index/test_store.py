@@ -1,4 +1,4 @@
-"""The SQLite store: round trips, one-transaction writes, shared sources, removal, prefixes."""
+"""The store on both backends (SQLite, PostgreSQL): round trips, one-transaction writes, shared sources, removal, prefixes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from assistant.index.backend import open_store
 from assistant.index.store import (
     FileChange,
     Store,
@@ -33,7 +34,14 @@ def make_report(rid: str, title: str = "县民政局2023年工作总结") -> Rep
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, backend):
+    """The store of the backend under test (see tests/fixtures/postgres.py `backend`)."""
+    with open_store(tmp_path / "index") as s:
+        yield s
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
     with Store(tmp_path / "index") as s:
         yield s
 
@@ -150,7 +158,8 @@ def test_generation_bumps_on_every_write(store, tmp_path):
     assert store.generation == g0 + 4
 
 
-def test_wal_mode_and_concurrent_reader(store, tmp_path):
+def test_wal_mode_and_concurrent_reader(sqlite_store, tmp_path):
+    store = sqlite_store
     store.apply_files([change(tmp_path / "a.txt", make_report("1111111111111111"))])
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with store.transaction():  # a writer holds the lock: another Store still opens and reads
