@@ -52,9 +52,9 @@ def ingest_cmd(args: argparse.Namespace) -> int:
 @command("reports", "list the reports in the index", JSON_FLAG)
 def reports_cmd(args: argparse.Namespace) -> int:
     """A table of the stored reports (or the DESIGN JSON list)."""
-    from assistant.index.store import Store
+    from assistant.index.backend import open_store
 
-    with Store(args.index) as store:
+    with open_store(args.index) as store:
         summaries = store.list_reports()
     if args.json:
         print_json([s.to_dict() for s in summaries])
@@ -108,9 +108,10 @@ def render_report(report: Report) -> str:
          JSON_FLAG)
 def show_cmd(args: argparse.Namespace) -> int:
     """One report's metadata and heading tree (or the full report as JSON); 1 if unknown."""
-    from assistant.index.store import Store, report_to_dict
+    from assistant.index.backend import open_store
+    from assistant.index.store import report_to_dict
 
-    with Store(args.index) as store:
+    with open_store(args.index) as store:
         report = store.get_report(args.report_id)
     if report is None:
         error(args.report_id, "no such report (or the prefix is ambiguous)")

@@ -89,6 +89,11 @@ def search(
     return scores, positions
 
 
+def vectors(index: faiss.Index) -> np.ndarray:
+    """The (n, d) vectors an index holds, in position order (FAISS stores them whole)."""
+    return index.reconstruct_n(0, index.ntotal)
+
+
 def save(index: faiss.Index, path: str | os.PathLike[str]) -> None:
     """Write the index to `path` atomically: a temporary file beside it, then a rename."""
     path = os.fspath(path)

@@ -270,6 +270,20 @@ class Store:
                                  (r.id, json.dumps(r.chrome, ensure_ascii=False)))
                 self._drop_orphans(old)
 
+    def files(self) -> list[tuple[str, str | None, str]]:
+        """Every ingested file: (path, content hash — None when marked stale —, encoding)."""
+        sql = "SELECT path, content_hash, encoding FROM files ORDER BY path"
+        return [tuple(r) for r in self.conn.execute(sql)]
+
+    def reports_of(self, path: str) -> list[str]:
+        """The ids of the reports a stored file sources, in file order."""
+        return self._ids_of_path(resolve_path(path))
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of files, reports and chunks stored."""
+        return {table: self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("files", "reports", "chunks")}
+
     def _ids_of_path(self, path: str) -> list[str]:
         sql = "SELECT report_id FROM report_sources WHERE path = ? ORDER BY rowid"
         return [r[0] for r in self.conn.execute(sql, (path,))]
