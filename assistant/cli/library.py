@@ -7,6 +7,7 @@ import sys
 
 from assistant.cli.registry import (
     JSON_FLAG,
+    EmbedBar,
     ProgressBar,
     arg,
     clip,
@@ -28,10 +29,12 @@ def ingest_cmd(args: argparse.Namespace) -> int:
     from assistant.ingest.pipeline import ingest
 
     bar = ProgressBar(enabled=not args.json and sys.stderr.isatty())
+    waiting = EmbedBar(enabled=not args.json and sys.stderr.isatty())
     try:
-        result = ingest(args.paths, args.index, progress=bar)
+        result = ingest(args.paths, args.index, progress=bar, embed_progress=waiting)
     finally:
         bar.close()
+        waiting.close()
     for path, why in result.failed:
         error(path, why)
     if args.json:

@@ -1,4 +1,6 @@
-"""The searchable index: SQLite store + FAISS (dense) + BM25 (sparse), kept consistent.
+"""The searchable index: SQLite store + FAISS (dense) + BM25 (sparse), kept consistent — or a
+PostgreSQL database that stores and searches everything (assistant/index/pgstore.py, chosen by
+REPORT_ASSISTANT_DATABASE_URL; then nothing below is written).
 
 SQLite is the source of truth. FAISS and BM25 are derived from its chunks (vectors come from
 the content-hash cache, so rebuilding embeds nothing already seen) and are written aside and
@@ -6,6 +8,7 @@ renamed into place, stamped with the store's generation. Loading compares stamps
 directory left half-written by a killed ingest is rebuilt from the last committed state. The
 generation, chunks and reports a build uses are read in one store snapshot, so a file another
 process commits meanwhile is in a build whole or not at all (never chunks without their report).
+A report still waiting for its vectors (progressive ingest) is in BM25 and not yet in FAISS.
 """
 
 from __future__ import annotations
@@ -71,8 +74,6 @@ class Index:
         self._embedder_spec = embedder_spec
         self._embedder = None
         self.cache = VectorCache(settings.current().vector_cache or self.dir / VECTOR_FILE)
-        if self.store.remote:  # the database keeps each stored chunk's vector (cached by now)
-            self.store.vectors = self.embed_chunks
         self._derived: Derived | None = None
         self.lock = threading.RLock()  # one writer at a time; readers swap in new Derived
 
@@ -124,9 +125,12 @@ class Index:
             with self.store.snapshot():
                 generation = self.store.generation
                 chunks = self.store.chunks()
+                waiting = set(self.store.pending_reports())
                 derived = Derived(generation, chunks, self._report_map())
-            if chunks:
-                derived.dense = dense.build(self.embed_chunks(chunks, progress))
+            if chunks:  # dense search covers the reports whose vectors are all made
+                ready = [i for i, c in enumerate(chunks) if c.report_id not in waiting]
+                vectors = self.embed_chunks([chunks[i] for i in ready], progress)
+                derived.dense = dense.build(vectors, positions=ready if waiting else None)
                 derived.sparse = sparse.build([tokenize(context_text(c)) for c in chunks])
                 dense.save(derived.dense, str(self.dir / DENSE_FILE))
                 sparse.save(derived.sparse, str(self.dir / SPARSE_DIR))
@@ -169,6 +173,7 @@ class Index:
                 stale = self._stamp() != generation
                 if not stale:
                     chunks = self.store.chunks()
+                    ready = len(chunks) - self.store.pending_chunks()
                     derived = Derived(generation, chunks, self._report_map())
             if stale:
                 return self.rebuild()
@@ -178,7 +183,7 @@ class Index:
                     derived.sparse = sparse.load(str(self.dir / SPARSE_DIR))
                 except Exception:  # a damaged derived file is rebuilt, never fatal
                     return self.rebuild()
-                if derived.dense.ntotal != len(chunks):
+                if derived.dense.ntotal != ready:
                     return self.rebuild()
             self._derived = derived
             return derived

@@ -27,7 +27,7 @@ DEPTH = 10  # passages compared per search
 
 
 class MigrationError(AssistantError):
-    """There is nothing to migrate: the index directory holds no library."""
+    """There is nothing to migrate yet: no library in the directory, or vectors still waiting."""
 
 
 @dataclass
@@ -81,7 +81,7 @@ def copy_library(source: Index, target: Index, result: Migration) -> None:
             for report in reports:
                 target.store.replace_chunks(report.id, source.store.chunks(report.id))
         result.copied.append(path)
-    target.store.vectors = target.embed_chunks
+    target.store.vectors = None
 
 
 def compare_searches(source: Index, target: Index, result: Migration) -> None:
@@ -103,6 +103,11 @@ def migrate(source_dir: str, url: str) -> Migration:
     if not source.store.files():
         source.close()
         raise MigrationError(f"{source_dir} 中没有资料库（reports.sqlite 为空）：请用 --index 指定要迁移的资料库",
+                             source_dir)
+    waiting = source.store.pending_chunks()
+    if waiting:
+        source.close()
+        raise MigrationError(f"还有 {waiting} 段等待向量化：请先再运行一次 ingest 完成向量化，然后迁移",
                              source_dir)
     target = Index(source_dir, database_url=url)
     try:

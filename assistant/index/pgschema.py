@@ -47,8 +47,13 @@ CREATE INDEX chunks_terms ON chunks USING GIN (terms);
 CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT);
 INSERT INTO manifest VALUES ('generation', '0'), ('schema_version', '2')
 """
-# Version → statements. Version 2 matches the SQLite store's (report_chrome included).
-MIGRATIONS: dict[int, str] = {1: _V1}
+# Reports stored whose vectors are still to come (the SQLite store's schema 3).
+_V2 = """
+CREATE TABLE pending_vectors (report_id TEXT PRIMARY KEY, rowid BIGSERIAL);
+UPDATE manifest SET value = '3' WHERE key = 'schema_version'
+"""
+# Version → statements. Version 1 matches the SQLite store's schema 2 (report_chrome included).
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -87,7 +87,9 @@ class PgStore(Store):
         self._conn = None
         self._in_tx = self._bump_pending = False
         self._lock = threading.RLock()
-        self.vectors: VectorsFn | None = None  # set by Index: cached vectors of stored chunks
+        # Vectors stored with their chunks, when they are known already (a migration copies
+        # them); else they come later, a report at a time (assistant/index/pending.py).
+        self.vectors: VectorsFn | None = None
 
     def open(self) -> PgStore:
         """Connect and bring the schema to the current version."""
@@ -113,16 +115,16 @@ class PgStore(Store):
             pgschema.ensure_vectors(self.conn.raw, dim)
 
     def _insert_chunks(self, report_id: str, chunks: list[Chunk]) -> None:
-        """Chunks with their BM25 terms, and their vectors when the embedder has made them."""
+        """Chunks with their BM25 terms, and their vectors when they are known already."""
         rows = []
         for i, c in enumerate(chunks):
             terms = tokenize(context_text(c))
             rows.append((*chunk_row(report_id, i, c), tsvector_literal(terms), len(terms)))
         self.conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?::tsvector,?)", rows)
         if self.vectors is not None and chunks:
-            self.put_vectors([c.id for c in chunks], self.vectors(chunks))
+            self._put_vectors([c.id for c in chunks], self.vectors(chunks))
 
-    def put_vectors(self, chunk_ids: Sequence[str], matrix: np.ndarray) -> None:
+    def _put_vectors(self, chunk_ids: Sequence[str], matrix: np.ndarray) -> None:
         """Store (or replace) the vectors of stored chunks."""
         self.conn.executemany(
             "INSERT INTO chunk_vectors VALUES (?, ?::vector) ON CONFLICT (chunk_id) "

@@ -20,7 +20,8 @@ from pathlib import Path
 from assistant.models import Chunk, Report, Section, report_label
 
 DB_NAME = "reports.sqlite"
-SCHEMA_VERSION = "2"  # 2: report_chrome (the lines each report dropped as page chrome)
+SCHEMA_VERSION = "3"  # 2: report_chrome (the lines each report dropped as page chrome)
+# 3: pending_vectors (reports stored, searchable by keywords, whose vectors are still to come)
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write lock (e.g. UI vs ingest)
 MIN_PREFIX = 6  # shortest id prefix accepted in place of a full report id
 
@@ -43,6 +44,7 @@ INSERT OR IGNORE INTO manifest VALUES ('schema_version', '1'), ('generation', '0
 # Schema changes since version 1, applied in order to an older store when it is opened.
 _MIGRATIONS = {
     "2": "CREATE TABLE IF NOT EXISTS report_chrome (report_id TEXT PRIMARY KEY, lines_json TEXT)",
+    "3": "CREATE TABLE IF NOT EXISTS pending_vectors (report_id TEXT PRIMARY KEY)",
 }
 # Columns of the tables written by upsert (the first is the key): the statements are written so
 # that SQLite and PostgreSQL (assistant/index/pgstore.py) both run them.
@@ -301,7 +303,8 @@ class Store:
 
     def _delete_report(self, rid: str) -> None:
         for table, key in (("chunks", "report_id"), ("report_sources", "report_id"),
-                           ("report_chrome", "report_id"), ("reports", "id")):
+                           ("report_chrome", "report_id"), ("pending_vectors", "report_id"),
+                           ("reports", "id")):
             self.conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (rid,))
 
     def _report(self, row: tuple, sections: list[Section] | None = None) -> Report:
@@ -392,6 +395,31 @@ class Store:
                       span=(r[4], r[5]), report_title=labels[r[8], r[9]], role=r[6],
                       heading_only=bool(r[7]))
                 for r in rows]
+
+    def mark_pending(self, report_ids: Iterable[str]) -> None:
+        """Record reports whose vectors are still to be made (joining an open transaction)."""
+        with self.transaction() as conn:
+            conn.executemany("INSERT INTO pending_vectors (report_id) VALUES (?) "
+                             "ON CONFLICT DO NOTHING", [(rid,) for rid in report_ids])
+
+    def pending_reports(self) -> list[str]:
+        """Reports waiting for their vectors, oldest first."""
+        sql = "SELECT report_id FROM pending_vectors ORDER BY rowid"
+        return [r[0] for r in self.conn.execute(sql)]
+
+    def pending_chunks(self) -> int:
+        """How many stored passages wait for their vectors."""
+        return self.conn.execute("SELECT COUNT(*) FROM chunks WHERE report_id IN "
+                                 "(SELECT report_id FROM pending_vectors)").fetchone()[0]
+
+    def embedded(self, report_id: str, chunk_ids: list[str], matrix) -> None:
+        """A report's vectors are made (in the vector cache here): it joins dense search whole."""
+        with self.transaction() as conn:
+            self._put_vectors(chunk_ids, matrix)
+            conn.execute("DELETE FROM pending_vectors WHERE report_id = ?", (report_id,))
+
+    def _put_vectors(self, chunk_ids: list[str], matrix) -> None:
+        """The embedded store keeps vectors in the content-hash cache, not in its tables."""
 
     def counts_for_paths(self, paths: Iterable[str]) -> tuple[int, int]:
         """Numbers of distinct reports sourced by any of `paths`, and of their chunks."""
