@@ -311,12 +311,14 @@ class Store:
         return Report(*row[:7], source=self._sources(row[0]), span=(row[7], row[8]),
                       sections=sections or [], preamble=row[9], signoff=row[10])
 
-    def list_reports(self) -> list[ReportSummary]:
-        """All reports (by first source, then file order), without section trees."""
+    def list_reports(self, limit: int | None = None, offset: int = 0) -> list[ReportSummary]:
+        """All reports (by first source, then file order), without section trees; or one page
+        of `limit` of them from `offset` (a list of thousands shown a page at a time)."""
+        page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         rows = self.conn.execute(
             f"SELECT {_COLS}, n_sections, "
             "(SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) FROM reports r ORDER BY "
-            "(SELECT MIN(s.path) FROM report_sources s WHERE s.report_id = r.id), ord, id")
+            "(SELECT MIN(s.path) FROM report_sources s WHERE s.report_id = r.id), ord, id" + page)
         return [ReportSummary(self._report(row[:11]), row[11] or 0, row[12]) for row in list(rows)]
 
     def resolve_id(self, id_or_prefix: str) -> str | None:
