@@ -76,6 +76,7 @@ class Index:
         self.cache = VectorCache(settings.current().vector_cache or self.dir / VECTOR_FILE)
         self._derived: Derived | None = None
         self.lock = threading.RLock()  # one writer at a time; readers swap in new Derived
+        self.embedding = threading.Lock()  # one pass over the waiting reports at a time
 
     @property
     def embedder(self):

@@ -31,7 +31,14 @@ class EmbedRun:
 
 
 def embed_pending(index: Index, progress: ProgressFn | None = None) -> EmbedRun:
-    """Embed every report waiting for vectors; `progress(done, total)` counts passages."""
+    """Embed every report waiting for vectors; `progress(done, total)` counts passages. A pass
+    already running in this process (an upload during the app's resume) is waited for, so no
+    report is embedded twice."""
+    with index.embedding:
+        return _embed_waiting(index, progress)
+
+
+def _embed_waiting(index: Index, progress: ProgressFn | None) -> EmbedRun:
     run = EmbedRun()
     waiting = index.store.pending_reports()
     total = index.store.pending_chunks() if waiting else 0

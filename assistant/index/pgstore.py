@@ -103,6 +103,13 @@ class PgStore(Store):
             self._conn = _Connection(raw)
         return self
 
+    @property
+    def conn(self) -> _Connection:
+        """The connection; a new one when the server dropped the old (a restarted database)."""
+        if self._conn is not None and self._conn.raw.broken and not self._in_tx:
+            self._conn = None
+        return self._conn or self.open()._conn  # type: ignore[return-value]
+
     def _migrate(self, conn) -> None:
         """Done by pgschema.migrate when connecting."""
 

@@ -144,3 +144,14 @@ def test_ingest_then_search_through_the_settings(tmp_path, pg_url, monkeypatch):
     ingest([ROOT / "assistant" / "samples" / "000_4110dbba3c212674.txt"], index)
     assert index.store.remote and not (tmp_path / "ix" / "dense.faiss").exists()
     assert search(index, "财政收支", k=3)
+
+
+def test_a_dropped_connection_is_replaced(tmp_path, pg_url, pg_server):
+    index = Index(tmp_path, database_url=pg_url)
+    ingest([ROOT / "assistant" / "samples" / "000_4110dbba3c212674.txt"], index)
+    pid = index.store.conn.raw.info.backend_pid
+    pg_server.psql(f"SELECT pg_terminate_backend({pid});")  # as a database restart would
+    with pytest.raises(psycopg.OperationalError):
+        index.store.counts()
+    assert index.store.counts()["files"] == 1  # the next call reconnects
+    index.close()
