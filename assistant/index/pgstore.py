@@ -10,7 +10,6 @@ REPEATABLE READ transaction. Schema changes are numbered migrations (assistant/i
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -81,12 +80,8 @@ class PgStore(Store):
     remote = True
 
     def __init__(self, url: str) -> None:
-        self.url = url
-        self.index_dir = None  # type: ignore[assignment]
-        self.path = url
-        self._conn = None
-        self._in_tx = self._bump_pending = False
-        self._lock = threading.RLock()
+        super().__init__(".")
+        self.url = self.path = url  # type: ignore[assignment]
         # Vectors stored with their chunks, when they are known already (a migration copies
         # them); else they come later, a report at a time (assistant/index/pending.py).
         self.vectors: VectorsFn | None = None
