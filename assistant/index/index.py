@@ -103,10 +103,12 @@ class Index:
         if self.store.remote:
             self.store.ensure_vectors(dim)
 
-    def embed_chunks(self, chunks: list[Chunk], progress=None) -> np.ndarray:
-        """Vectors of chunks (their context text), from the cache where already embedded."""
+    def embed_chunks(self, chunks: list[Chunk], progress=None, background: bool = False) -> np.ndarray:
+        """Vectors of chunks (their context text), from the cache where already embedded;
+        `background`: by the ingest's own engine (assistant/index/pending.py)."""
         texts = [context_text(c) for c in chunks]
-        return embed_with_cache(self.embedder, self.cache, texts, progress=progress)
+        embedder = self.embedder.background_twin() if background else self.embedder
+        return embed_with_cache(embedder, self.cache, texts, progress=progress)
 
     def _stamp(self) -> int | None:
         """The store generation the derived files were built from (None when they were built

@@ -54,7 +54,7 @@ def _embed_waiting(index: Index, progress: ProgressFn | None) -> EmbedRun:
 
         start = time.perf_counter()
         try:
-            vectors = index.embed_chunks(chunks, step)
+            vectors = index.embed_chunks(chunks, step, background=True)
             with index.lock:
                 index.store.embedded(report_id, [c.id for c in chunks], vectors)
         except Exception as exc:  # this report stays waiting (keyword search has it); go on

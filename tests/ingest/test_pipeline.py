@@ -121,10 +121,10 @@ def break_step(step: str, monkeypatch) -> None:
     elif step == "embed":
         real_embed = Index.embed_chunks
 
-        def embed(self, chunks, progress=None):
+        def embed(self, chunks, progress=None, **lane):
             if middle(chunks):
                 raise MemoryError("engine out of memory")
-            return real_embed(self, chunks, progress)
+            return real_embed(self, chunks, progress, **lane)
         monkeypatch.setattr(Index, "embed_chunks", embed)
     else:  # store: what an id clash inside one report used to raise, for the whole batch
         real_replace = Store.replace_chunks
