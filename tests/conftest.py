@@ -17,4 +17,5 @@ pytest_plugins = [
     "tests.fixtures.llm",
     "tests.fixtures.browser",
     "tests.fixtures.network",
+    "tests.fixtures.postgres",
 ]

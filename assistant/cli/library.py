@@ -7,6 +7,7 @@ import sys
 
 from assistant.cli.registry import (
     JSON_FLAG,
+    EmbedBar,
     ProgressBar,
     arg,
     clip,
@@ -29,10 +30,12 @@ def ingest_cmd(args: argparse.Namespace) -> int:
     from assistant.ingest.pipeline import ingest
 
     bar = ProgressBar(enabled=not args.json and sys.stderr.isatty())
+    waiting = EmbedBar(enabled=not args.json and sys.stderr.isatty())
     try:
-        result = ingest(args.paths, args.index, progress=bar)
+        result = ingest(args.paths, args.index, progress=bar, embed_progress=waiting)
     finally:
         bar.close()
+        waiting.close()
     for path, why in result.failed:
         error(path, why)
     if args.json:
@@ -53,9 +56,9 @@ def ingest_cmd(args: argparse.Namespace) -> int:
 @command("reports", "list the reports in the index", JSON_FLAG)
 def reports_cmd(args: argparse.Namespace) -> int:
     """A table of the stored reports (or the DESIGN JSON list)."""
-    from assistant.index.store import Store
+    from assistant.index.backend import open_store
 
-    with Store(args.index) as store:
+    with open_store(args.index) as store:
         summaries = store.list_reports()
     if args.json:
         print_json([s.to_dict() for s in summaries])
@@ -116,9 +119,10 @@ def render_report(report: Report) -> str:
          JSON_FLAG)
 def show_cmd(args: argparse.Namespace) -> int:
     """One report's metadata and heading tree (or the full report as JSON); 1 if unknown."""
-    from assistant.index.store import Store, report_to_dict
+    from assistant.index.backend import open_store
+    from assistant.index.store import report_to_dict
 
-    with Store(args.index) as store:
+    with open_store(args.index) as store:
         report = store.get_report(args.report_id)
     if report is None:
         error(args.report_id, "no such report (or the prefix is ambiguous)")

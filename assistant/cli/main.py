@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 
+import assistant.cli.admin  # noqa: F401  (registers migrate)
 import assistant.cli.library  # noqa: F401  (registers ingest, reports, show, remove)
 import assistant.cli.outline  # noqa: F401  (registers outline)
 import assistant.cli.query  # noqa: F401  (registers search, ask, eval)

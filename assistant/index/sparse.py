@@ -1,5 +1,6 @@
 """Sparse retrieval: BM25 (bm25s) over `tokenize.tokenize` terms.
 
+An engine's own keyword index (assistant/index/pgsearch.py) takes these calls in its place.
 Positions returned by `search` are the order of the token lists given to `build`; the caller
 keeps the chunk order that maps them back to chunks.
 """
@@ -57,6 +58,8 @@ def search(
     returns empty arrays. Equal scores keep document order. A repeated query term counts once
     per repetition, as in Lucene.
     """
+    if not isinstance(index, SparseIndex):  # an engine's index (pgsearch.PgSparse) searches itself
+        return index.search(query_tokens, k, allowed)
     none = np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
     if index.bm25 is None or k <= 0:
         return none
@@ -76,6 +79,8 @@ def search(
 
 def idf(index: SparseIndex, tokens: Sequence[str]) -> dict[str, float]:
     """log(1 + N / df) of each distinct token the index knows (unknown tokens are left out)."""
+    if not isinstance(index, SparseIndex):
+        return index.idf(tokens)
     weights: dict[str, float] = {}
     if index.bm25 is None:
         return weights
@@ -89,6 +94,8 @@ def idf(index: SparseIndex, tokens: Sequence[str]) -> dict[str, float]:
 
 def term_coverage(index: SparseIndex, query_tokens: list[str]) -> np.ndarray:
     """Per document, the IDF-weighted share of the (distinct, known) query terms it contains."""
+    if not isinstance(index, SparseIndex):
+        return index.term_coverage(query_tokens)
     coverage = np.zeros(index.n_docs, dtype=np.float32)
     weights = idf(index, query_tokens)
     for token, weight in weights.items():

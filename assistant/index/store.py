@@ -20,7 +20,8 @@ from pathlib import Path
 from assistant.models import Chunk, OcrSummary, Report, Section, report_label
 
 DB_NAME = "reports.sqlite"
-SCHEMA_VERSION = "3"  # 2: report_chrome (the lines each report dropped as page chrome); 3: report_ocr
+SCHEMA_VERSION = "4"  # 2: report_chrome (the lines each report dropped as page chrome); 3: report_ocr
+# 4: pending_vectors (reports stored, searchable by keywords, whose vectors are still to come)
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write lock (e.g. UI vs ingest)
 MIN_PREFIX = 6  # shortest id prefix accepted in place of a full report id
 
@@ -46,7 +47,16 @@ _MIGRATIONS = {
     # reports whose file was read by OCR: pages, mean confidence, lines to check
     "3": "CREATE TABLE IF NOT EXISTS report_ocr (report_id TEXT PRIMARY KEY, pages INTEGER, "
          "confidence REAL, low_lines_json TEXT)",
+    "4": "CREATE TABLE IF NOT EXISTS pending_vectors (report_id TEXT PRIMARY KEY)",
 }
+# Columns of the tables written by upsert (the first is the key): the statements are written so
+# that SQLite and PostgreSQL (assistant/index/pgstore.py) both run them.
+_UPSERT_KEYS = {"manifest": ("key", "value"),
+                "files": ("path", "content_hash", "encoding", "ingested_at"),
+                "reports": ("id", "ord", "title", "org", "level", "department", "period", "kind",
+                            "span_start", "span_end", "preamble", "signoff", "sections_json",
+                            "n_sections"),
+                "report_chrome": ("report_id", "lines_json")}
 _SECTION_FIELDS = ("heading", "level", "role", "path", "text", "items", "marker")
 _COLS = "id, title, org, level, department, period, kind, span_start, span_end, preamble, signoff"
 
@@ -103,8 +113,29 @@ def resolve_path(path: str | Path) -> str:
         return str(Path(path).expanduser().absolute())
 
 
+def chunk_row(report_id: str, ord_: int, c: Chunk) -> tuple:
+    """The stored columns of one chunk, in table order."""
+    return (c.id, report_id, ord_, json.dumps(c.section_path, ensure_ascii=False), c.text,
+            c.span[0], c.span[1], c.role, int(c.heading_only))
+
+
+def upsert(table: str) -> str:
+    """INSERT of one row of `table` replacing the row with the same key (both engines)."""
+    key, *rest = _UPSERT_KEYS[table]
+    columns = ", ".join((key, *rest))
+    marks = ", ".join("?" * (1 + len(rest)))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in rest)
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
+
+
 class Store:
     """One connection to an index's SQLite store; use as a context manager."""
+
+    # How a write transaction starts: at once holding the write lock, so two writers queue
+    # instead of failing; and how a read snapshot starts.
+    BEGIN_WRITE: tuple[str, ...] = ("BEGIN IMMEDIATE",)
+    BEGIN_READ = "BEGIN DEFERRED"
+    remote = False  # the engine searches (PgStore): no FAISS or BM25 files of ours
 
     def __init__(self, index_dir: str | Path) -> None:
         self.index_dir = Path(index_dir)
@@ -141,7 +172,7 @@ class Store:
             for target, statement in _MIGRATIONS.items():
                 if int(target) > int(version):
                     conn.execute(statement)
-            conn.execute("INSERT OR REPLACE INTO manifest VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            conn.execute(upsert("manifest"), ("schema_version", SCHEMA_VERSION))
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -159,6 +190,10 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         return self._conn or self.open()._conn  # type: ignore[return-value]
 
+    def in_transaction(self) -> bool:
+        """Whether the connection is inside a transaction or snapshot."""
+        return self.conn.in_transaction
+
     @contextmanager
     def transaction(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction; nested calls join the outer one. Bumps `generation` once."""
@@ -168,7 +203,8 @@ class Store:
                 self._bump_pending |= bump
                 yield conn
                 return
-            conn.execute("BEGIN IMMEDIATE")
+            for statement in self.BEGIN_WRITE:
+                conn.execute(statement)
             self._in_tx, self._bump_pending = True, bump
             try:
                 yield conn
@@ -188,14 +224,14 @@ class Store:
         commit meanwhile is not seen); joins an open transaction or snapshot. No writes inside."""
         with self._lock:
             conn = self.conn
-            if conn.in_transaction:
+            if self.in_transaction():
                 yield conn
                 return
-            conn.execute("BEGIN DEFERRED")
+            conn.execute(self.BEGIN_READ)
             try:
                 yield conn
             finally:
-                if conn.in_transaction:
+                if self.in_transaction():
                     conn.execute("COMMIT")  # a read transaction: this only releases the snapshot
 
     def manifest_get(self, key: str, default: str | None = None) -> str | None:
@@ -206,7 +242,7 @@ class Store:
     def manifest_set(self, key: str, value: str) -> None:
         """Set a manifest entry; does not bump `generation` (derived indexes record it here)."""
         with self.transaction(bump=False) as conn:
-            conn.execute("INSERT OR REPLACE INTO manifest VALUES (?, ?)", (key, str(value)))
+            conn.execute(upsert("manifest"), (key, str(value)))
 
     @property
     def generation(self) -> int:
@@ -226,17 +262,18 @@ class Store:
                 path = resolve_path(change.path)
                 old = self._ids_of_path(path)
                 conn.execute("DELETE FROM report_sources WHERE path = ?", (path,))
-                conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                conn.execute(upsert("files"),
                              (path, change.content_hash, change.encoding, time.time()))
                 for ord_, r in enumerate(change.reports):
                     sections = json.dumps([asdict(s) for s in r.sections], ensure_ascii=False)
                     conn.execute(
-                        "INSERT OR REPLACE INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        upsert("reports"),
                         (r.id, ord_, r.title, r.org, r.level, r.department, r.period, r.kind,
                          r.span[0], r.span[1], r.preamble, r.signoff, sections,
                          sum(1 for _ in r.walk())))
-                    conn.execute("INSERT OR IGNORE INTO report_sources VALUES (?,?)", (r.id, path))
-                    conn.execute("INSERT OR REPLACE INTO report_chrome VALUES (?, ?)",
+                    conn.execute("INSERT INTO report_sources (report_id, path) VALUES (?, ?) "
+                                 "ON CONFLICT DO NOTHING", (r.id, path))
+                    conn.execute(upsert("report_chrome"),
                                  (r.id, json.dumps(r.chrome, ensure_ascii=False)))
                     conn.execute("DELETE FROM report_ocr WHERE report_id = ?", (r.id,))
                     if r.ocr is not None:
@@ -244,6 +281,20 @@ class Store:
                                      (r.id, r.ocr.pages, r.ocr.confidence,
                                       json.dumps(r.ocr.low_lines, ensure_ascii=False)))
                 self._drop_orphans(old)
+
+    def files(self) -> list[tuple[str, str | None, str]]:
+        """Every ingested file: (path, content hash — None when marked stale —, encoding)."""
+        sql = "SELECT path, content_hash, encoding FROM files ORDER BY path"
+        return [tuple(r) for r in self.conn.execute(sql)]
+
+    def reports_of(self, path: str) -> list[str]:
+        """The ids of the reports a stored file sources, in file order."""
+        return self._ids_of_path(resolve_path(path))
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of files, reports and chunks stored."""
+        return {table: self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("files", "reports", "chunks")}
 
     def _ids_of_path(self, path: str) -> list[str]:
         sql = "SELECT report_id FROM report_sources WHERE path = ? ORDER BY rowid"
@@ -263,6 +314,7 @@ class Store:
     def _delete_report(self, rid: str) -> None:
         for table, key in (("chunks", "report_id"), ("report_sources", "report_id"),
                            ("report_chrome", "report_id"), ("report_ocr", "report_id"),
+                           ("pending_vectors", "report_id"),
                            ("reports", "id")):
             self.conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (rid,))
 
@@ -276,12 +328,14 @@ class Store:
                                 "WHERE report_id = ?", (rid,)).fetchone()
         return OcrSummary(row[0], row[1], json.loads(row[2])) if row else None
 
-    def list_reports(self) -> list[ReportSummary]:
-        """All reports (by first source, then file order), without section trees."""
+    def list_reports(self, limit: int | None = None, offset: int = 0) -> list[ReportSummary]:
+        """All reports (by first source, then file order), without section trees; or one page
+        of `limit` of them from `offset` (a list of thousands shown a page at a time)."""
+        page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         rows = self.conn.execute(
             f"SELECT {_COLS}, n_sections, "
             "(SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) FROM reports r ORDER BY "
-            "(SELECT MIN(s.path) FROM report_sources s WHERE s.report_id = r.id), ord, id")
+            "(SELECT MIN(s.path) FROM report_sources s WHERE s.report_id = r.id), ord, id" + page)
         return [ReportSummary(self._report(row[:11]), row[11] or 0, row[12]) for row in list(rows)]
 
     def resolve_id(self, id_or_prefix: str) -> str | None:
@@ -342,11 +396,11 @@ class Store:
         """Replace one report's chunks (joining an open transaction if there is one)."""
         with self.transaction() as conn:
             conn.execute("DELETE FROM chunks WHERE report_id = ?", (report_id,))
-            conn.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
-                [(c.id, report_id, i, json.dumps(c.section_path, ensure_ascii=False), c.text,
-                  c.span[0], c.span[1], c.role, int(c.heading_only))
-                 for i, c in enumerate(chunks)])
+            self._insert_chunks(report_id, chunks)
+
+    def _insert_chunks(self, report_id: str, chunks: list[Chunk]) -> None:
+        self.conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
+                              [chunk_row(report_id, i, c) for i, c in enumerate(chunks)])
 
     def chunks(self, report_id: str | None = None) -> list[Chunk]:
         """All chunks (or one report's) by report and position, with report labels filled in."""
@@ -360,6 +414,31 @@ class Store:
                       span=(r[4], r[5]), report_title=labels[r[8], r[9]], role=r[6],
                       heading_only=bool(r[7]))
                 for r in rows]
+
+    def mark_pending(self, report_ids: Iterable[str]) -> None:
+        """Record reports whose vectors are still to be made (joining an open transaction)."""
+        with self.transaction() as conn:
+            conn.executemany("INSERT INTO pending_vectors (report_id) VALUES (?) "
+                             "ON CONFLICT DO NOTHING", [(rid,) for rid in report_ids])
+
+    def pending_reports(self) -> list[str]:
+        """Reports waiting for their vectors, oldest first."""
+        sql = "SELECT report_id FROM pending_vectors ORDER BY rowid"
+        return [r[0] for r in self.conn.execute(sql)]
+
+    def pending_chunks(self) -> int:
+        """How many stored passages wait for their vectors."""
+        return self.conn.execute("SELECT COUNT(*) FROM chunks WHERE report_id IN "
+                                 "(SELECT report_id FROM pending_vectors)").fetchone()[0]
+
+    def embedded(self, report_id: str, chunk_ids: list[str], matrix) -> None:
+        """A report's vectors are made (in the vector cache here): it joins dense search whole."""
+        with self.transaction() as conn:
+            self._put_vectors(chunk_ids, matrix)
+            conn.execute("DELETE FROM pending_vectors WHERE report_id = ?", (report_id,))
+
+    def _put_vectors(self, chunk_ids: list[str], matrix) -> None:
+        """The embedded store keeps vectors in the content-hash cache, not in its tables."""
 
     def counts_for_paths(self, paths: Iterable[str]) -> tuple[int, int]:
         """Numbers of distinct reports sourced by any of `paths`, and of their chunks."""

@@ -1,10 +1,10 @@
-"""Ingest: files and folders → loaded → parsed into reports → chunked → embedded → stored.
+"""Ingest: files and folders → loaded → parsed into reports → chunked → stored → embedded.
 
-Small steps (collect → prepare each file → per file: embed → commit); one bad file becomes a
-`failed` entry and never aborts the batch. Each file is committed as soon as its passages are
-embedded (their vectors are cached as they come), so a killed ingest keeps every file it
-finished and a re-run embeds only the rest; FAISS and BM25 are rebuilt from the store at the
-end (and by the next search after any commit).
+Small steps (collect → per file: prepare → commit → then the waiting passages embedded,
+assistant/index/pending.py); one bad file becomes a `failed` entry and never aborts the batch.
+Each file is committed whole as soon as it is parsed, so keyword search finds it at once, and
+a killed ingest keeps every file it committed (whose vectors the next run goes on making);
+FAISS and BM25 are rebuilt from the store at the end (and by the next search after any commit).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from assistant import lexicon
 from assistant.errors import AssistantError
 from assistant.index.index import Index
+from assistant.index.pending import embed_pending
 from assistant.index.store import FileChange, Store, resolve_path
 from assistant.ingest.chunks import CHUNKER_VERSION, chunk_report
 from assistant.ingest.load import LoadError, iter_input_files, load_file
@@ -100,70 +101,70 @@ def prepare(path: str, store: Store) -> FileChange | None:
 
 
 def apply(store: Store, change: FileChange, chunks: dict[str, list[Chunk]]) -> list[str]:
-    """Write one file's change and its chunks in one transaction; returns its new report ids."""
+    """Write one file's change and its chunks in one transaction, its reports marked as waiting
+    for their vectors (assistant/index/pending.py); returns its new report ids."""
     new = [r.id for r in change.reports if store.resolve_id(r.id) is None]
     with store.transaction():
         store.apply_files([change])
         for report in change.reports:
             store.replace_chunks(report.id, chunks[report.id])
+        store.mark_pending(r.id for r in change.reports)
     return new
 
 
-def store_one(index: Index, change: FileChange, chunks: dict[str, list[Chunk]],
-              embedded: Callable[[int], None]) -> list[str]:
-    """Embed one file's passages (outside the lock: searches go on) and commit the file at
-    once, so an interrupted batch keeps every file finished before it; its new report ids."""
-    passages = [c for r in change.reports for c in chunks[r.id]]
-    index.embed_chunks(passages, lambda done, _total: embedded(done))
-    with index.lock:
-        return apply(index.store, change, chunks)
+def store_files(files: list[str], index: Index, result: IngestResult,
+                progress: Progress | None) -> None:
+    """Read, parse and commit each file at once (searchable by keywords from then on); one that
+    fails at any step is its `failed` entry and the rest go on."""
+    store = index.store
+    for done, path in enumerate(files, 1):
+        try:
+            change = prepare(path, store)
+            chunks = {r.id: chunk_report(r) for r in change.reports} if change else {}
+        except SkipFile as exc:
+            result.failed.append((path, str(exc)))
+            change = chunks = None
+        except Exception as exc:  # a bug on one file must not abort the batch
+            result.failed.append((path, failure("无法处理", exc)))
+            change = chunks = None
+        if change is None and chunks is not None:
+            result.unchanged.append(path)
+        elif change is not None:
+            _ = index.embedder  # a mismatched embedder is the index's error, said once
+            try:
+                with index.lock:
+                    result.new_reports += apply(store, change, chunks)
+            except Exception as exc:  # storing this file failed: only this file
+                result.failed.append((path, failure("无法入库", exc)))
+            else:
+                result.added.append(path)
+                result.file_reports[path] = len(change.reports)
+        if progress:
+            progress(done, len(files), path)
 
 
 def ingest(paths: Iterable[str | Path], index: Index | str | Path,
            progress: Progress | None = None,
            embed_progress: EmbedProgress | None = None) -> IngestResult:
     """Add files/folders to the index; unchanged files are a no-op, changed ones replace theirs.
-    Each file is read, parsed, embedded and committed on its own: one that fails at any step is
-    its `failed` entry and the rest of the batch goes on."""
+    Progressive: every file is committed as soon as it is parsed (keyword search finds it),
+    then the waiting passages are embedded, each report joining dense search whole; a file
+    whose embedding fails is its `failed` entry and is dropped again (the next run retries)."""
     index = index if isinstance(index, Index) else Index(index)
     result = IngestResult()
-    files = collect(paths, result)
-    changes: list[tuple[FileChange, dict[str, list[Chunk]]]] = []
-    store = index.store
-    for done, path in enumerate(files, 1):
-        try:
-            change = prepare(path, store)
-            if change is None:
-                result.unchanged.append(path)
-            else:
-                changes.append((change, {r.id: chunk_report(r) for r in change.reports}))
-        except SkipFile as exc:
-            result.failed.append((path, str(exc)))
-        except Exception as exc:  # a bug on one file must not abort the batch
-            result.failed.append((path, failure("无法处理", exc)))
-        if progress:
-            progress(done, len(files), path)
-    if changes:  # a missing or mismatched embedder is the index's error, said once, not per file
-        _ = index.embedder
-    total = sum(len(cs) for _, chunks in changes for cs in chunks.values())
-    finished = 0
-
-    def embedded(done_in_file: int) -> None:
-        if embed_progress:
-            embed_progress(finished + done_in_file, total)
-
-    for change, chunks in changes:
-        try:
-            result.new_reports += store_one(index, change, chunks, embedded)
-        except Exception as exc:  # embedding or storing this file failed: only this file
-            result.failed.append((change.path, failure("无法入库", exc)))
-        else:
-            result.added.append(change.path)
-            result.file_reports[change.path] = len(change.reports)
-        finished += sum(len(cs) for cs in chunks.values())
+    store_files(collect(paths, result), index, result, progress)
+    run = embed_pending(index, embed_progress)
+    for report_id, exc in run.failed:  # a file of this batch that cannot be embedded fails
+        report = index.store.get_report(report_id)  # whole: it is dropped, the next run retries
+        for path in [p for p in (report.source if report else []) if p in result.added]:
+            result.added.remove(path)
+            result.file_reports.pop(path, None)
+            result.failed.append((path, failure("无法入库", exc)))
+            with index.lock:
+                index.store.remove_items([path])
     with index.lock:
         index.derived()  # rebuilds FAISS and BM25 when the store changed
-        result.reports, result.chunks = store.counts_for_paths(result.added + result.unchanged)
+        result.reports, result.chunks = index.store.counts_for_paths(result.added + result.unchanged)
     return result
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from assistant.answer.llm import llm_config, reachable
 from assistant.index.index import Index
+from assistant.index.pending import status_line
 from assistant.ingest.pipeline import ingest, remove
 from assistant.ui.render import report_tree
 
@@ -78,7 +79,8 @@ def status(index: Index) -> str:
         llm = (
             f"{config.model} @ {config.base_url}（{'可连接' if reachable(config) else '无法连接'}）"
         )
+    waiting = status_line(index)  # progressive ingest: passages still to embed, time left
     return (
         f"**资料库**：{len(derived.reports)} 篇报告，{len(derived.chunks)} 个段落　"
-        f"**向量模型**：{embedder}　**大模型**：{llm}"
+        f"**向量模型**：{embedder}　**大模型**：{llm}" + (f"　**{waiting}**" if waiting else "")
     )

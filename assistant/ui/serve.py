@@ -7,8 +7,13 @@ import ipaddress
 import sys
 from pathlib import Path
 
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
 from assistant import settings
+from assistant.index.health import health
 from assistant.index.index import Index
+from assistant.index.pending import resume_in_background
 from assistant.settings import AUTH_ENV
 from assistant.ui.startup import first_start
 
@@ -45,6 +50,17 @@ def exposure_error(host: str, auth: tuple[str, str] | None, insecure: bool) -> s
     )
 
 
+def health_route(index: Index) -> Route:
+    """GET /healthz: the library's state as JSON (assistant/index/health.py), 503 when the store
+    cannot be read; for a load balancer in front of several app processes (no login needed)."""
+
+    def healthz(_request) -> JSONResponse:
+        state = health(index)
+        return JSONResponse(state, status_code=200 if state["status"] == "ok" else 503)
+
+    return Route("/healthz", healthz, methods=["GET"])
+
+
 def launch(
     index_dir: str | Path,
     host: str = "127.0.0.1",
@@ -63,6 +79,7 @@ def launch(
 
     index = Index(index_dir)
     startup = first_start(index)
+    resume_in_background(index)  # vectors a killed ingest left to make
     app = build_app(index, startup)
     print(f"report-assistant: http://{host}:{port}  (index {index.dir})", file=sys.stderr)
     app.launch(
@@ -75,5 +92,6 @@ def launch(
         prevent_thread_lock=not block,
         quiet=True,
         **launch_options(),
+        app_kwargs={"routes": [health_route(index)]},  # before Gradio's own routes
     )
     return app

@@ -1,4 +1,4 @@
-"""The index against concurrent writers: builds read one store snapshot, and threads sharing a
+"""The index against concurrent writers, on both backends: builds read one store snapshot, and threads sharing a
 store never join each other's transaction."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from assistant.index.backend import open_store
 from assistant.index.index import Index
 from assistant.index.store import FileChange, Store, resolve_path
 from assistant.ingest.chunks import chunk_report
@@ -20,8 +21,8 @@ def report_text(name: str, detail: str) -> str:
             f"各项任务按期完成，工作台账全部归档。\n二、下一步打算\n持续推进{detail}。\n")
 
 
-def test_snapshot_reads_do_not_see_a_commit_made_meanwhile(tmp_path):
-    with Store(tmp_path) as store, Store(tmp_path) as other:
+def test_snapshot_reads_do_not_see_a_commit_made_meanwhile(tmp_path, backend):
+    with open_store(tmp_path) as store, open_store(tmp_path) as other:
         generation = store.generation
         with store.snapshot():
             assert store.generation == generation
@@ -32,8 +33,8 @@ def test_snapshot_reads_do_not_see_a_commit_made_meanwhile(tmp_path):
         assert store.generation == generation + 1 and store.manifest_get("probe") == "1"
 
 
-def test_threads_sharing_a_store_never_join_each_others_transaction(tmp_path):
-    with Store(tmp_path) as store:
+def test_threads_sharing_a_store_never_join_each_others_transaction(tmp_path, backend):
+    with open_store(tmp_path) as store:
         inside, release = threading.Event(), threading.Event()
 
         def rolled_back() -> None:
@@ -55,7 +56,8 @@ def test_threads_sharing_a_store_never_join_each_others_transaction(tmp_path):
         assert store.manifest_get("kept") == "yes"
 
 
-def test_a_build_sees_a_file_committed_meanwhile_whole_or_not_at_all(tmp_path, monkeypatch):
+def test_a_build_sees_a_file_committed_meanwhile_whole_or_not_at_all(tmp_path, monkeypatch,
+                                                                     backend):
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text(report_text("县林业局", "森林防火巡查"), encoding="utf-8")
     b.write_text(report_text("县水务局", "农村饮水安全巩固"), encoding="utf-8")
@@ -66,7 +68,7 @@ def test_a_build_sees_a_file_committed_meanwhile_whole_or_not_at_all(tmp_path, m
     a.write_text(report_text("县林业局", "古树名木挂牌保护"), encoding="utf-8")
     [changed] = parse_file(load_file(a))
     assert changed.id not in old_ids
-    other = Store(index.dir)  # another process's connection to the same store
+    other = open_store(index.dir)  # another process's connection to the same store
     real_chunks = Store.chunks
     commits: list[int] = []
 

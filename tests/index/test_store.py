@@ -1,4 +1,4 @@
-"""The SQLite store: round trips, one-transaction writes, shared sources, removal, prefixes."""
+"""The store on both backends (SQLite, PostgreSQL): round trips, one-transaction writes, shared sources, removal, prefixes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from assistant.index.backend import open_store
 from assistant.index.store import (
     FileChange,
     Store,
@@ -33,7 +34,14 @@ def make_report(rid: str, title: str = "县民政局2023年工作总结") -> Rep
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, backend):
+    """The store of the backend under test (see tests/fixtures/postgres.py `backend`)."""
+    with open_store(tmp_path / "index") as s:
+        yield s
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
     with Store(tmp_path / "index") as s:
         yield s
 
@@ -150,7 +158,8 @@ def test_generation_bumps_on_every_write(store, tmp_path):
     assert store.generation == g0 + 4
 
 
-def test_wal_mode_and_concurrent_reader(store, tmp_path):
+def test_wal_mode_and_concurrent_reader(sqlite_store, tmp_path):
+    store = sqlite_store
     store.apply_files([change(tmp_path / "a.txt", make_report("1111111111111111"))])
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with store.transaction():  # a writer holds the lock: another Store still opens and reads
@@ -176,3 +185,11 @@ def test_an_older_store_is_migrated_when_opened(tmp_path):
         assert "report_chrome" in tables
     with sqlite3.connect(tmp_path / "reports.sqlite") as conn:  # a current store writes nothing
         assert conn.execute("SELECT value FROM manifest WHERE key='schema_version'").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_reports_are_listed_a_page_at_a_time(store, tmp_path):
+    reports = [make_report(f"{n:016d}", f"县民政局{n}号报告") for n in range(5)]
+    store.apply_files([change(tmp_path / "a.txt", *reports)])
+    whole = [s.report.id for s in store.list_reports()]
+    pages = [s.report.id for o in (0, 2, 4) for s in store.list_reports(limit=2, offset=o)]
+    assert pages == whole and len(whole) == 5

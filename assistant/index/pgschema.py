@@ -1,0 +1,127 @@
+"""The PostgreSQL schema of a library, versioned: numbered migrations applied in order.
+
+`schema_migrations` records the versions applied; two app servers starting at once take an
+advisory lock, so a migration runs once. The vector table depends on the embedder's dimension
+and is created when the library meets its embedder (`ensure_vectors`).
+
+Setup on a user's own server (once, as a superuser, in the library's database):
+    CREATE EXTENSION vector;
+"""
+
+from __future__ import annotations
+
+import re
+
+import psycopg
+
+from assistant.errors import AssistantError
+from assistant.index.dense import HNSW_EF_CONSTRUCTION, HNSW_M  # the embedded backend's graph
+
+# PostgreSQL's tsvector limits: positions above 16,383 and more than 256 positions of one
+# lexeme are dropped. Our passages (≤ ~600 characters) have fewer than 600 terms.
+MAX_POSITION = 16383
+MAX_POSITIONS = 256
+
+# Any constant names the lock: the schema's lock, shared by every server of one database.
+MIGRATION_LOCK = 0x7265706F7274  # "report"
+
+
+_V1 = """
+CREATE TABLE files (path TEXT PRIMARY KEY, content_hash TEXT, encoding TEXT,
+                    ingested_at DOUBLE PRECISION);
+CREATE TABLE reports (
+    id TEXT PRIMARY KEY, ord INTEGER, title TEXT, org TEXT, level TEXT, department TEXT,
+    period TEXT, kind TEXT, span_start INTEGER, span_end INTEGER, preamble TEXT, signoff TEXT,
+    sections_json TEXT, n_sections INTEGER DEFAULT 0);
+CREATE INDEX reports_filters ON reports (level, department, period, kind);
+CREATE TABLE report_sources (report_id TEXT, path TEXT, rowid BIGSERIAL,
+                             PRIMARY KEY (report_id, path));
+CREATE INDEX report_sources_path ON report_sources (path);
+CREATE TABLE report_chrome (report_id TEXT PRIMARY KEY, lines_json TEXT);
+CREATE TABLE chunks (
+    id TEXT PRIMARY KEY, report_id TEXT, ord INTEGER, section_path_json TEXT, text TEXT,
+    span_start INTEGER, span_end INTEGER, role TEXT, heading_only INTEGER,
+    terms TSVECTOR NOT NULL, n_terms INTEGER NOT NULL);
+CREATE INDEX chunks_report ON chunks (report_id, ord);
+CREATE INDEX chunks_terms ON chunks USING GIN (terms);
+CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT);
+INSERT INTO manifest VALUES ('generation', '0'), ('schema_version', '2')
+"""
+# Reports stored whose vectors are still to come (the SQLite store's schema 4).
+_V2 = """
+CREATE TABLE pending_vectors (report_id TEXT PRIMARY KEY, rowid BIGSERIAL);
+UPDATE manifest SET value = '3' WHERE key = 'schema_version'
+"""
+# Reports read by OCR: pages, mean confidence, lines to check (the SQLite store's report_ocr).
+_V3 = """
+CREATE TABLE report_ocr (report_id TEXT PRIMARY KEY, pages INTEGER, confidence DOUBLE PRECISION,
+                         low_lines_json TEXT);
+UPDATE manifest SET value = '4' WHERE key = 'schema_version'
+"""
+# Version → statements. Version 1 matches the SQLite store's schema 2 (report_chrome included).
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+class SchemaError(AssistantError):
+    """The database lacks what the library needs (the pgvector extension)."""
+
+
+def redact(url: str) -> str:
+    """A database URL without its password, for messages."""
+    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def applied(conn: psycopg.Connection) -> set[int]:
+    """The migration versions applied to this database."""
+    rows = conn.execute("SELECT version FROM schema_migrations").fetchall()
+    return {r[0] for r in rows}
+
+
+def migrate(conn: psycopg.Connection) -> list[int]:
+    """Apply the missing migrations (each with its record, in one transaction); their versions."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        _extension(conn)
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                     "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT now())")
+        done = applied(conn)
+        todo = [v for v in sorted(MIGRATIONS) if v not in done]
+        for version in todo:
+            for statement in filter(str.strip, MIGRATIONS[version].split(";")):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+    return todo
+
+
+def _extension(conn: psycopg.Connection) -> None:
+    """pgvector in this database (created when the user may; else the one setup command)."""
+    if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone():
+        return
+    try:
+        with conn.transaction():
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    except psycopg.Error as exc:
+        raise SchemaError(
+            "数据库缺少 pgvector 扩展：请由管理员在该数据库中执行 CREATE EXTENSION vector;"
+            f"（{exc.diag.message_primary or exc}）") from exc
+
+
+def has_vectors(conn: psycopg.Connection) -> bool:
+    """Whether the vector table exists (the library has met its embedder)."""
+    return conn.execute("SELECT to_regclass('chunk_vectors')").fetchone()[0] is not None
+
+
+def ensure_vectors(conn: psycopg.Connection, dim: int) -> None:
+    """The vector table for `dim` dimensions, its rows dropped with their chunks, and its HNSW
+    index over inner product (vectors are normalised: inner product = cosine)."""
+    if has_vectors(conn):
+        return
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS chunk_vectors (chunk_id TEXT PRIMARY KEY "
+            f"REFERENCES chunks (id) ON DELETE CASCADE, embedding vector({int(dim)}) NOT NULL)")
+        conn.execute(
+            "CREATE INDEX IF NOT EXISTS chunk_vectors_hnsw ON chunk_vectors USING hnsw "
+            f"(embedding vector_ip_ops) WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})")

@@ -1,0 +1,145 @@
+"""Dense and keyword search done by PostgreSQL, with the interface of our FAISS and BM25 indexes.
+
+`dense.search` and `sparse.search` (and `sparse.idf`, `sparse.term_coverage`) hand these
+objects their calls, so retrieval runs unchanged: positions are those of the library snapshot's
+chunk list, and a chunk committed after the snapshot is left out until the next one. Nothing
+is built or held by the app server but that list: pgvector's HNSW index ranks the vectors and
+the GIN index over `tsvector` terms finds the chunks, which SQL scores with BM25 exactly as
+bm25s does (Lucene's variant, the same k1 and b), so the two backends rank alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.index.pgstore import PgStore, quote_lexeme, vector_literal
+from assistant.index.sparse import K1, B
+
+_NONE = np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
+
+
+@dataclass
+class Positions:
+    """A snapshot's chunk ids by position, and back."""
+
+    ids: list[str]
+    of: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.of = {cid: pos for pos, cid in enumerate(self.ids)}
+
+    def ranked(self, rows: Sequence[tuple[str, float]], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, positions) of rows in the snapshot, best first, at most k."""
+        kept = [(score, self.of[cid]) for cid, score in rows if cid in self.of][:k]
+        if not kept:
+            return _NONE
+        scores, positions = zip(*kept, strict=True)
+        return np.asarray(scores, dtype=np.float32), np.asarray(positions, dtype=np.int64)
+
+
+@dataclass
+class PgDense:
+    """pgvector search over the library's vectors; `ntotal` of them at the snapshot."""
+
+    store: PgStore
+    positions: Positions
+    ntotal: int
+
+    def search(self, query_vecs: np.ndarray, k: int, allowed: Sequence[int] | None = None):
+        """As dense.search: the top k by inner product (HNSW; exact within a filter)."""
+        queries = np.asarray(query_vecs, dtype=np.float32)
+        if queries.ndim == 2:
+            return self._batch(queries, k, allowed)
+        if k <= 0 or not self.ntotal:
+            return _NONE
+        vec = vector_literal(queries)
+        if allowed is None:
+            sql = ("SELECT chunk_id, -(embedding <#> %s::vector) FROM chunk_vectors "
+                   "ORDER BY embedding <#> %s::vector LIMIT %s")
+            args: tuple = (vec, vec, k)
+        else:  # `+ 0` orders by the exact distance: an HNSW scan would filter after its top k
+            ids = [self.positions.ids[p] for p in allowed]
+            sql = ("SELECT chunk_id, -(embedding <#> %s::vector) FROM chunk_vectors "
+                   "WHERE chunk_id = ANY(%s) ORDER BY (embedding <#> %s::vector) + 0 LIMIT %s")
+            args = (vec, ids, vec, k)
+        return self.positions.ranked(self.store.conn.raw.execute(sql, args).fetchall(), k)
+
+    def _batch(self, queries: np.ndarray, k: int, allowed: Sequence[int] | None):
+        """(q, k) arrays, empty slots holding score -inf and position -1 (as FAISS's)."""
+        width = max(0, min(k, self.ntotal))
+        scores = np.full((len(queries), width), -np.inf, dtype=np.float32)
+        positions = np.full((len(queries), width), -1, dtype=np.int64)
+        for row, query in enumerate(queries):
+            s, p = self.search(query, width, allowed)
+            scores[row, : len(s)], positions[row, : len(p)] = s, p
+        return scores, positions
+
+
+@dataclass
+class PgSparse:
+    """BM25 over the chunks' `tsvector` terms, scored in SQL; N and the mean length at the
+    snapshot."""
+
+    store: PgStore
+    positions: Positions
+    n_docs: int
+    avg_terms: float
+
+    def _df(self, terms: Sequence[str]) -> dict[str, int]:
+        """Document frequencies of the terms found in the library (GIN index lookups)."""
+        rows = self.store.conn.raw.execute(
+            "SELECT t.term, (SELECT COUNT(*) FROM chunks c WHERE c.terms @@ t.q::tsquery) "
+            "FROM unnest(%s::text[], %s::text[]) AS t(term, q)",
+            (list(terms), [quote_lexeme(t) for t in terms])).fetchall()
+        return {term: df for term, df in rows if df}
+
+    def search(self, query_tokens: list[str], k: int, allowed: Sequence[int] | None = None):
+        """As sparse.search: BM25 (Lucene idf, each repeated query term counted again)."""
+        counts = Counter(t for t in query_tokens if t)
+        df = self._df(list(counts)) if counts and k > 0 and self.n_docs else {}
+        if not df:
+            return _NONE
+        weights = {t: counts[t] * math.log(1 + (self.n_docs - d + 0.5) / (d + 0.5))
+                   for t, d in df.items()}
+        # parameters in the order they appear: mean length, terms, weights, the OR query, ids
+        args: list = [self.avg_terms, list(weights), list(weights.values()),
+                      " | ".join(map(quote_lexeme, weights))]
+        within = ""
+        if allowed is not None:
+            args.append([self.positions.ids[p] for p in allowed])
+            within = " AND c.id = ANY(%s)"
+        sql = ("SELECT c.id, SUM(w.weight * cardinality(u.positions) / (cardinality(u.positions)"
+               f" + {K1} * (1 - {B} + {B} * c.n_terms / %s::float8))) AS score "
+               "FROM chunks c CROSS JOIN LATERAL unnest(c.terms) AS u "
+               "JOIN unnest(%s::text[], %s::float8[]) AS w(term, weight) ON w.term = u.lexeme "
+               f"WHERE c.terms @@ %s::tsquery{within} "
+               "GROUP BY c.id, c.report_id, c.ord ORDER BY score DESC, c.report_id, c.ord")
+        rows = self.store.conn.raw.execute(sql, args).fetchall()
+        return self.positions.ranked(rows, k)
+
+    def idf(self, tokens: Sequence[str]) -> dict[str, float]:
+        """As sparse.idf: log(1 + N / df) of each distinct token found in the library."""
+        df = self._df(list(dict.fromkeys(t for t in tokens if t)))
+        return {t: float(np.log1p(self.n_docs / max(d, 1))) for t, d in df.items()}
+
+    def term_coverage(self, query_tokens: list[str]) -> np.ndarray:
+        """As sparse.term_coverage: per position, the IDF-weighted share of query terms held."""
+        coverage = np.zeros(self.n_docs, dtype=np.float32)
+        weights = self.idf(query_tokens)
+        total = sum(weights.values())
+        if not total:
+            return coverage
+        rows = self.store.conn.raw.execute(
+            "SELECT c.id, u.lexeme FROM chunks c CROSS JOIN LATERAL unnest(c.terms) AS u "
+            "WHERE c.terms @@ %s::tsquery AND u.lexeme = ANY(%s)",
+            (" | ".join(map(quote_lexeme, weights)), list(weights))).fetchall()
+        for cid, term in rows:
+            pos = self.positions.of.get(cid)
+            if pos is not None:
+                coverage[pos] += weights[term]
+        return coverage / total
