@@ -9,7 +9,7 @@ end (and by the next search after any commit).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +37,7 @@ class IngestResult:
     chunks: int = 0
     new_reports: list[str] = field(default_factory=list)
     file_reports: dict[str, int] = field(default_factory=dict)  # stored file → its report count
+    replaced: dict[str, list[str]] = field(default_factory=dict)  # stored upload → earlier ones
 
     def to_dict(self) -> dict:
         """The `ingest --json` object of DESIGN.md."""
@@ -90,12 +91,26 @@ def parse(loaded: LoadedFile, path: str) -> FileChange:
     return FileChange(path, stored_hash(loaded), loaded.encoding, reports)
 
 
-def prepare(path: str, store: Store) -> FileChange | None:
-    """The change for one file, or None when its content is already stored (no-op)."""
+def prepare(path: str, store: Store, earlier: Iterable[str] = ()) -> FileChange | None:
+    """The change for one file, or None when its content is already stored (no-op) under its
+    path or, for an upload, under an earlier upload of its name."""
     loaded = load(path)
-    if store.file_hash(path) == stored_hash(loaded):
+    if stored_hash(loaded) in {store.file_hash(p) for p in (path, *earlier)}:
         return None
     return parse(loaded, path)
+
+
+def earlier_uploads(store: Store, names: Mapping[str, str], files: list[str]) -> dict[str, list[str]]:
+    """Per file of this batch uploaded under a user file name, the file an earlier upload
+    stored under that name (which it replaces). Files of one batch never replace each other,
+    and a name several stored files share (a folder upload names files without their folder)
+    says no single older version: nothing is replaced."""
+    batch, earlier = set(files), {}
+    for path in files:
+        if path in names:
+            found = [p for p in store.upload_paths(names[path]) if p not in batch]
+            earlier[path] = found if len(found) == 1 else []
+    return earlier
 
 
 def apply(store: Store, change: FileChange, chunks: dict[str, list[Chunk]]) -> list[str]:
@@ -120,21 +135,27 @@ def store_one(index: Index, change: FileChange, chunks: dict[str, list[Chunk]],
 
 def ingest(paths: Iterable[str | Path], index: Index | str | Path,
            progress: Progress | None = None,
-           embed_progress: EmbedProgress | None = None) -> IngestResult:
+           embed_progress: EmbedProgress | None = None,
+           names: Mapping[str, str] | None = None) -> IngestResult:
     """Add files/folders to the index; unchanged files are a no-op, changed ones replace theirs.
     Each file is read, parsed, embedded and committed on its own: one that fails at any step is
-    its `failed` entry and the rest of the batch goes on."""
+    its `failed` entry and the rest of the batch goes on. `names` gives app uploads their
+    user's file name (path → name): a file stored under a name replaces, in the same
+    transaction, what earlier uploads of that name stored."""
     index = index if isinstance(index, Index) else Index(index)
     result = IngestResult()
     files = collect(paths, result)
+    names = {resolve_path(p): name for p, name in (names or {}).items()}
     changes: list[tuple[FileChange, dict[str, list[Chunk]]]] = []
     store = index.store
+    earlier = earlier_uploads(store, names, files)
     for done, path in enumerate(files, 1):
         try:
-            change = prepare(path, store)
+            change = prepare(path, store, earlier.get(path, []))
             if change is None:
                 result.unchanged.append(path)
             else:
+                change.upload_name, change.replaces = names.get(path, ""), earlier.get(path, [])
                 changes.append((change, {r.id: chunk_report(r) for r in change.reports}))
         except SkipFile as exc:
             result.failed.append((path, str(exc)))
@@ -159,6 +180,8 @@ def ingest(paths: Iterable[str | Path], index: Index | str | Path,
         else:
             result.added.append(change.path)
             result.file_reports[change.path] = len(change.reports)
+            if change.replaces:
+                result.replaced[change.path] = change.replaces
         finished += sum(len(cs) for cs in chunks.values())
     with index.lock:
         index.derived()  # rebuilds FAISS and BM25 when the store changed

@@ -13,6 +13,7 @@ settings.quiet_gradio()
 import gradio as gr  # noqa: E402
 
 from assistant.index.index import Index  # noqa: E402
+from assistant.ingest.load import SUPPORTED_SUFFIXES  # noqa: E402
 from assistant.models import UNKNOWN, Role  # noqa: E402
 from assistant.ui import chat, library, outline_tab  # noqa: E402
 from assistant.ui.render import CARD_CSS  # noqa: E402
@@ -134,11 +135,11 @@ def _outline_tab(index: Index) -> gr.Dropdown:
 
 def _library_tab(index: Index, views: list, view_updates: Callable[[], tuple]):
     """The 资料库 tab; returns (its search box, every view of the library, their refresh)."""
+    kinds = " / ".join(SUPPORTED_SUFFIXES)
     with gr.Row():
         files = gr.File(
-            label=f"上传报告（.txt / .docx / .pdf / .md，可多选；单个文件不超过 {MAX_UPLOAD_MB} MB）",
+            label=f"上传报告（{kinds}，可多选；单个文件不超过 {MAX_UPLOAD_MB} MB；同名文件替换旧版本）",
             file_count="multiple",
-            file_types=[".txt", ".docx", ".pdf", ".md"],
             elem_id="upload-files",
         )
         folder = gr.File(
@@ -172,14 +173,21 @@ def _library_tab(index: Index, views: list, view_updates: Callable[[], tuple]):
             picker = gr.Dropdown(choices=outline_tab.report_choices(index), value=None)
         return (*view_updates(), library.report_rows(index, text or ""), picker)
 
-    def add(paths, text, progress=gr.Progress()):  # noqa: B008 (Gradio injects the tracker)
-        rows = library.upload(
-            index, [str(p) for p in paths or []], lambda f, d: progress(f, desc=d)
-        )
-        return rows, *refresh(text)
+    def add(payload, text, progress=gr.Progress()):  # noqa: B008 (Gradio injects the tracker)
+        """Ingest one upload; the box is emptied (the table says what became of each file), so
+        the next upload holds only its own files."""
+        uploads = library.uploads_of(payload)
+        rows = library.upload(index, uploads, lambda f, d: progress(f, desc=d))
+        return rows, None, *refresh(text)
 
-    for source in (files, folder):
-        source.upload(add, [source, search], [results, *outputs], api_visibility="private")
+    for source in (files, folder):  # raw values (files checked and cached): the user's names
+        source.upload(
+            add,
+            [source, search],
+            [results, source, *outputs],
+            preprocess=False,
+            api_visibility="private",
+        )
     search.change(
         lambda t: library.report_rows(index, t), [search], [table], api_visibility="private"
     )

@@ -4,39 +4,79 @@ list (searchable), a report's section tree, removal, and the index/LLM status.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 
 from assistant.answer.llm import llm_config, reachable
+from assistant.errors import AssistantError
 from assistant.index.index import Index
-from assistant.ingest.pipeline import ingest, remove
+from assistant.index.store import resolve_path
+from assistant.ingest.pipeline import IngestResult, failure, ingest, remove
 from assistant.ui.render import report_tree
 
 REPORT_HEADERS = ["编号", "标题", "单位", "层级", "类别", "期间", "文种", "段落数"]
 RESULT_HEADERS = ["文件", "结果", "说明"]
+REPLACED_NOTICE = "已替换同名文件的旧版本"
+
+Upload = tuple[str, str]  # (the temporary copy Gradio stored, the user's own file name)
+
+
+class Outcome(StrEnum):
+    """What an upload did with one file (the 结果 column)."""
+
+    STORED = "已入库"
+    REPLACED = "已替换"
+    UNCHANGED = "未变化"
+    FAILED = "失败"
+
+
+def outcome_row(result: IngestResult, path: str, name: str) -> list[str]:
+    """One file's row of the upload table: its name, what happened, and why or how much."""
+    failed = dict(result.failed)
+    if path in failed:
+        return [name, Outcome.FAILED, failed[path]]
+    if path in result.unchanged:
+        return [name, Outcome.UNCHANGED, "内容与已入库版本相同"]
+    reports = f"{result.file_reports.get(path, 0)} 篇报告"
+    if path in result.replaced:
+        return [name, Outcome.REPLACED, f"{REPLACED_NOTICE}（{reports}）"]
+    return [name, Outcome.STORED, reports]
+
+
+def uploads_of(payload: list[dict] | dict | None) -> list[Upload]:
+    """Each file of a file box's raw event value (Gradio's FileData dicts) as its temporary
+    copy and the user's own file name: Gradio copies an upload into a folder named by its
+    content hash, under a name cleaned of some characters, so the copy's path says neither
+    what the user called the file nor which earlier upload it is a new version of."""
+    files = payload if isinstance(payload, list) else [payload] if payload else []
+    return [(f["path"], f.get("orig_name") or Path(f["path"]).name) for f in files]
 
 
 def upload(
-    index: Index, paths: list[str], progress: Callable[[float, str], None] | None = None
+    index: Index, files: list[Upload], progress: Callable[[float, str], None] | None = None
 ) -> list[list[str]]:
-    """Ingest uploaded files; one row per file: stored / unchanged / failed with why."""
-    if not paths:
+    """Ingest uploaded files under their user's names, in upload order, one row per file
+    (stored / replaced / unchanged / failed with why); never raises, so the page keeps its
+    library list whatever a file does. A file replaces what earlier uploads of its name stored."""
+    names = {resolve_path(path): name for path, name in files}
+    if not names:
         return []
-    names = {str(Path(p).resolve()): Path(p).name for p in paths}
 
     def step(done: int, total: int, path: str) -> None:
         if progress:
-            progress(done / max(total, 1) * 0.5, f"读取 {Path(path).name}")
+            progress(done / max(total, 1) * 0.5, f"读取 {names.get(path, Path(path).name)}")
 
     def embedded(done: int, total: int) -> None:
         if progress:
             progress(0.5 + done / max(total, 1) * 0.5, f"向量化 {done}/{total} 段")
 
-    result = ingest(paths, index, progress=step, embed_progress=embedded)
-    name = lambda p: names.get(str(Path(p).resolve()), Path(p).name)  # noqa: E731
-    rows = [[name(p), "已入库", f"{result.file_reports.get(p, 0)} 篇报告"] for p in result.added]
-    rows += [[name(p), "未变化", "内容与已入库版本相同"] for p in result.unchanged]
-    rows += [[name(p), "失败", why] for p, why in result.failed]
-    return rows
+    try:
+        result = ingest(list(names), index, step, embedded, names=names)
+    except AssistantError as exc:  # the whole batch cannot run (e.g. the embedder is missing)
+        return [[name, Outcome.FAILED, exc.message] for name in names.values()]
+    except Exception as exc:  # a bug must not take the library page down with it
+        return [[name, Outcome.FAILED, failure("无法入库", exc)] for name in names.values()]
+    return [outcome_row(result, path, name) for path, name in names.items()]
 
 
 def report_rows(index: Index, text: str = "") -> list[list[object]]:

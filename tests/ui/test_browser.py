@@ -189,6 +189,51 @@ def test_gbk_upload_is_listed_searchable_and_removable(page, browser, tmp_path):
         index.close()
 
 
+def results_rows(page) -> list[list[str]]:
+    """The upload results table as rows of cell texts."""
+    rows = page.locator("#ingest-results [role=row][data-index]").all()
+    return [[c.strip() for c in r.locator("[role=gridcell]").all_inner_texts()] for r in rows]
+
+
+def test_upload_with_a_failing_file_shows_every_outcome_and_replaces_by_name(page, tmp_path):
+    index = Index(tmp_path / "index")
+    app, url = serve(index)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    good = mine / "县测试局（定稿）.txt"
+    good.write_bytes(GBK_REPORT.encode("gbk"))
+    bad = mine / "坏文件.docx"
+    bad.write_bytes(b"not a zip")
+    title = "县测试局2023年工作总结和2024年工作计划"
+    try:
+        page.goto(url)
+        page.get_by_role("tab", name="资料库").click()
+        page.locator("#upload-files input[type=file]").set_input_files([str(good), str(bad)])
+        page.wait_for_function(
+            "document.querySelector('#ingest-results')?.innerText.includes('失败')", timeout=WAIT_MS
+        )
+        settled(page, "reports")
+        rows = results_rows(page)
+        assert [r[:2] for r in rows] == [["县测试局（定稿）.txt", "已入库"], ["坏文件.docx", "失败"]]
+        assert "不是" in rows[1][2] or "无法" in rows[1][2]
+        assert title in page.inner_text("#reports") and "Error" not in page.inner_text("body")
+        shot(page, "10-upload-with-a-failing-file")
+        good.write_bytes(GBK_REPORT.replace("窨井盖XX处", "窨井盖一百二十处").encode("gbk"))
+        page.locator("#upload-files input[type=file]").set_input_files([str(good)])
+        page.wait_for_function(
+            "document.querySelector('#ingest-results')?.innerText.includes('已替换')", timeout=WAIT_MS
+        )
+        settled(page, "reports")
+        assert results_rows(page) == [["县测试局（定稿）.txt", "已替换", "已替换同名文件的旧版本（1 篇报告）"]]
+        assert page.inner_text("#reports").count(title) == 1
+        (only,) = index.store.list_reports()
+        assert any("一百二十处" in c.text for c in index.store.chunks(only.report.id))
+        shot(page, "11-reupload-replaced")
+    finally:
+        app.close()
+        index.close()
+
+
 def test_oversized_upload_is_refused_with_the_limit(page, tmp_path):
     index = Index(tmp_path / "index")
     app, url = serve(index, max_file_size="1kb")
