@@ -1,5 +1,6 @@
 """The 资料库 tab's logic and the 状态 line: upload → ingest with per-file results, the report
-list (searchable), a report's section tree, removal, and the index/LLM status."""
+list (searchable) and pickers, a report's section tree, and the index/LLM status (removal is
+ui/removal.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from assistant.answer.llm import llm_config, reachable
 from assistant.errors import AssistantError
 from assistant.index.index import Index
 from assistant.index.store import resolve_path
-from assistant.ingest.pipeline import IngestResult, failure, ingest, remove
+from assistant.ingest.pipeline import IngestResult, failure, ingest
+from assistant.models import UNKNOWN, Report
 from assistant.ui.render import report_tree
 
-REPORT_HEADERS = ["编号", "标题", "单位", "层级", "类别", "期间", "文种", "段落数"]
+REPORT_HEADERS = ["编号", "标题", "单位", "层级", "类别", "期间", "文种", "文件", "段落数"]
+UNSHOWN = "未识别"  # how the page shows a metadata value the document does not reveal
 RESULT_HEADERS = ["文件", "结果", "说明"]
 REPLACED_NOTICE = "已替换同名文件的旧版本"
 
@@ -79,32 +82,48 @@ def upload(
     return [outcome_row(result, path, name) for path, name in names.items()]
 
 
+def shown(value: str) -> str:
+    """A metadata value as the page shows it: 「未识别」 for one the document does not reveal."""
+    return UNSHOWN if value == UNKNOWN else value
+
+
+def file_label(report: Report, names: dict[str, str]) -> str:
+    """The file a report came from as its user knows it: the upload's own name, or the file's
+    name on disk ("等 N 个文件" when several files hold the same report)."""
+    if not report.source:
+        return ""
+    first = names.get(report.source[0], Path(report.source[0]).name)
+    return first if len(report.source) == 1 else f"{first} 等 {len(report.source)} 个文件"
+
+
 def report_rows(index: Index, text: str = "") -> list[list[object]]:
-    """The library's reports as table rows, filtered by `text` in title/unit/department."""
-    rows = []
+    """The library's reports as table rows, filtered by `text` in title/unit/level/kind/file."""
+    names, rows = index.store.upload_names(), []
     for s in index.store.list_reports():
         r = s.report
-        row = [r.id[:12], r.title, r.org, r.level, r.department, r.period, r.kind, s.chunks]
-        if not text or any(text in str(v) for v in row[1:5]):
+        row = [r.id[:12], r.title, *map(shown, (r.org, r.level, r.department, r.period, r.kind)),
+               file_label(r, names), s.chunks]
+        if not text or any(text in str(v) for v in (*row[1:5], row[7])):
             rows.append(row)
     return rows
+
+
+def report_choices(index: Index) -> list[tuple[str, str]]:
+    """(label, id) of every report for the library's pickers: its label, with its unit and
+    file when another report has the same label, and its id when even those agree."""
+    names = index.store.upload_names()
+    reports = [s.report for s in index.store.list_reports()]
+    labels = [r.label for r in reports]
+    labels = [f"{label}（{shown(r.org)} · {file_label(r, names)}）" if labels.count(label) > 1
+              else label for label, r in zip(labels, reports, strict=True)]
+    return [(f"{label}（{r.id[:8]}）" if labels.count(label) > 1 else label, r.id)
+            for label, r in zip(labels, reports, strict=True)]
 
 
 def report_view(index: Index, report_id: str) -> str:
     """A report's section tree (HTML), or a hint when nothing is chosen."""
     report = index.store.get_report(report_id) if report_id else None
     return report_tree(report) if report else "请选择一篇报告。"
-
-
-def remove_report(index: Index, report_id: str, whole_file: bool) -> str:
-    """Remove a report, or every report of its source file(s); a one-line result."""
-    report = index.store.get_report(report_id) if report_id else None
-    if report is None:
-        return "请先选择要删除的报告。"
-    items = list(report.source) if whole_file and report.source else [report.id]
-    removed, _ = remove(index, items)
-    what = "所在文件" if whole_file else "报告"
-    return f"已删除{what}：{report.label}（共 {len(removed)} 篇报告）"
 
 
 def status(index: Index) -> str:

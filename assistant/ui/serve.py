@@ -59,7 +59,7 @@ def launch(
     if refused:
         raise ValueError(refused)
     settings.quiet_gradio()
-    from assistant.ui.app import CSS, MAX_UPLOAD_MB, build_app
+    from assistant.ui.app import CSS, JS, MAX_UPLOAD_MB, build_app
 
     index = Index(index_dir)
     startup = first_start(index)
@@ -74,6 +74,7 @@ def launch(
         max_file_size=f"{MAX_UPLOAD_MB}mb",
         prevent_thread_lock=not block,
         css=CSS,
+        js=JS,
         quiet=True,
     )
     return app

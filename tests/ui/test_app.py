@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 
 from assistant.index.index import Index
-from assistant.ui import chat, library, outline_tab
+from assistant.ui import chat, library, outline_tab, removal
 from assistant.ui.render import (
     answer_markdown,
     citation_card,
@@ -171,7 +171,7 @@ def test_library_upload_gbk_search_tree_and_remove(tmp_path):
     tree = library.report_view(index, rid)
     assert "一、2023年工作总结　［总结］" in tree and "三、2024年工作计划　［计划］" in tree
     assert "1 篇报告，" in library.status(index) and "未配置" in library.status(index)
-    assert library.remove_report(index, rid, whole_file=True).startswith("已删除所在文件")
+    assert removal.carry_out(index, removal.plan(index, rid, whole_file=True)).startswith("已删除 1 篇报告")
     assert library.report_rows(index) == [] and index.derived().chunks == []
     index.close()
 

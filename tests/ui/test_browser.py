@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 
 from assistant.index.index import Index
-from assistant.ui.app import CSS, build_app
+from assistant.ui.app import CSS, JS, build_app
 from assistant.ui.startup import Startup
 from tests.fixtures.network import free_port
 from tests.fixtures.paths import ROOT, SAMPLE_REPORT_COUNT
@@ -54,7 +54,7 @@ def serve(index: Index, auth=None, startup: Startup | None = None, **options):
     app = build_app(index, startup)
     app.launch(
         server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, share=False,
-        auth=auth, css=CSS, quiet=True, **options,
+        auth=auth, css=CSS, js=JS, quiet=True, **options,
     )
     return app, f"http://127.0.0.1:{port}/"
 
@@ -177,13 +177,25 @@ def test_gbk_upload_is_listed_searchable_and_removable(page, browser, tmp_path):
         assert title in page.inner_text("#citations")
         shot(page, "5-upload-searchable")
         page.get_by_role("tab", name="资料库").click()
-        pick(page, "report-pick", title)
+        pick(page, "remove-pick", title)
         page.click("#remove")
+        page.locator("#remove-confirm").wait_for(state="visible", timeout=WAIT_MS)
+        preview = page.inner_text("#remove-preview")
+        assert "确认删除以下 1 篇报告" in preview and title in preview
+        assert "单位：县测试局" in preview and "文件：县测试局.txt" in preview
+        assert len(index.store.list_reports()) == 1  # asked, nothing deleted yet
+        shot(page, "12-remove-asks-to-confirm")
+        page.click("#remove-cancel")
+        page.locator("#remove-confirm").wait_for(state="hidden", timeout=WAIT_MS)
+        assert len(index.store.list_reports()) == 1 and title in page.inner_text("#reports")
+        page.click("#remove")
+        page.click("#remove-confirm")
         page.wait_for_function(
-            "document.querySelector('#removed')?.innerText.includes('已删除报告')", timeout=WAIT_MS
+            "document.querySelector('#removed')?.innerText.includes('已删除 1 篇报告')", timeout=WAIT_MS
         )
         settled(page, "reports")
         assert title not in page.inner_text("#reports") and index.store.list_reports() == []
+        assert not page.locator("#remove-confirm").is_visible()
     finally:
         app.close()
         index.close()
@@ -232,6 +244,27 @@ def test_upload_with_a_failing_file_shows_every_outcome_and_replaces_by_name(pag
     finally:
         app.close()
         index.close()
+
+
+def test_pickers_filter_on_chinese_input(page, sample_app):
+    page.goto(sample_app)
+    page.get_by_role("tab", name="资料库").click()
+    for picker in ("report-pick", "remove-pick"):
+        box = page.locator(f"#{picker} input")
+        box.click()
+        listbox = f"#{box.get_attribute('aria-controls')}"
+        options = page.locator(f"{listbox} [role=option]:visible")
+        options.first.wait_for(timeout=WAIT_MS)
+        assert options.count() == SAMPLE_REPORT_COUNT
+        box.fill("审计")  # text committed without a keystroke of its own, as an IME does
+        page.wait_for_function(
+            f"[...document.querySelectorAll('{listbox} [role=option]')]"
+            ".filter(o => o.offsetParent).length === 1",
+            timeout=WAIT_MS,
+        )
+        assert options.all_inner_texts() == ["县审计局2023年工作总结和2024工作计划"]
+        shot(page, f"13-{picker}-filtered")
+        page.keyboard.press("Escape")
 
 
 def test_oversized_upload_is_refused_with_the_limit(page, tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.answer.compose import answer
 from assistant.index.index import Index
-from assistant.ui import library
+from assistant.ui import library, removal
 
 V1 = """县园林局2023年工作总结
 一、主要工作
@@ -112,3 +112,44 @@ def test_the_upload_event_value_gives_each_file_its_users_name():
         ("/tmp/gradio/ab12/县园林局总结修订.txt", "县园林局总结<修订>.txt"), ("/tmp/gradio/cd34/b.txt", "b.txt")]
     assert library.uploads_of(payload[1]) == [("/tmp/gradio/cd34/b.txt", "b.txt")]
     assert library.uploads_of(None) == []
+
+
+def test_the_list_shows_files_and_unknown_values_in_chinese(tmp_path):
+    index = Index(tmp_path / "index")
+    plain = gradio_copy(tmp_path, "z1", "无单位.txt", "2023年工作总结\n一、主要工作\n完成各项任务，群众满意。\n")
+    library.upload(index, [(plain, "我的总结.txt")])
+    (row,) = library.report_rows(index)
+    assert row[2] == "未识别" and "unknown" not in row and row[7] == "我的总结.txt"
+    assert library.report_rows(index, "我的总结") == [row] and library.report_rows(index, "别的") == []
+    index.close()
+
+
+def test_identical_titles_are_told_apart_in_the_pickers(tmp_path):
+    index = Index(tmp_path / "index")
+    a = gradio_copy(tmp_path, "t1", "甲.txt", SECOND)
+    b = gradio_copy(tmp_path, "t2", "乙.txt", SECOND.replace("六处", "九处"))
+    c = gradio_copy(tmp_path, "t3", "丙.txt", V1)
+    library.upload(index, [(a, "甲.txt"), (b, "乙.txt"), (c, "丙.txt")])
+    labels = sorted(label for label, _ in library.report_choices(index))
+    assert labels == ["县园林局2023年工作总结", "县园林局2024年工作计划（县园林局 · 乙.txt）",
+                      "县园林局2024年工作计划（县园林局 · 甲.txt）"]
+    index.close()
+
+
+def test_removal_shows_what_will_go_and_removes_only_that(tmp_path):
+    index = Index(tmp_path / "index")
+    both = gradio_copy(tmp_path, "r1", "汇编.txt", V1 + "\n" + SECOND)
+    other = gradio_copy(tmp_path, "r2", "另一份.txt", SECOND.replace("六处", "八处"))
+    library.upload(index, [(both, "园林局汇编.txt"), (other, "另一份.txt")])
+    first = next(s.report for s in index.store.list_reports() if s.report.title == "县园林局2023年工作总结")
+    assert removal.preview(index, removal.plan(index, None, False)).startswith("请先")
+    one = removal.plan(index, first.id, whole_file=False)
+    assert one.items == [first.id]
+    whole = removal.plan(index, first.id, whole_file=True)
+    shown = removal.preview(index, whole)
+    assert shown.startswith("**确认删除以下 2 篇报告？** ") and shown.count("文件：园林局汇编.txt") == 2
+    assert "单位：县园林局" in shown and len(index.store.list_reports()) == 3  # nothing gone yet
+    assert removal.carry_out(index, whole).startswith("已删除 2 篇报告：")
+    assert [s.report.source for s in index.store.list_reports()] == [[str(Path(other).resolve())]]
+    assert removal.carry_out(index, whole) == "报告已不在资料库中。"
+    index.close()
