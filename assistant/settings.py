@@ -18,6 +18,7 @@ INDEX_ENV = PREFIX + "INDEX"
 EMBEDDER_ENV = PREFIX + "EMBEDDER"
 VECTOR_CACHE_ENV = PREFIX + "VECTOR_CACHE"  # a vector cache shared by several indexes
 AUTH_ENV = PREFIX + "AUTH"  # user:password, the env form of `serve --auth`
+LOGIN_WINDOW_ENV = PREFIX + "LOGIN_WINDOW"  # seconds over which failed logins are counted
 DATABASE_URL_ENV = PREFIX + "DATABASE_URL"
 LLM_BASE_URL_ENV = PREFIX + "LLM_BASE_URL"
 LLM_MODEL_ENV = PREFIX + "LLM_MODEL"
@@ -37,6 +38,7 @@ class Settings:
     embedder: str = DEFAULT_EMBEDDER
     vector_cache: str = ""
     auth: str = ""
+    login_window: str = ""
     database_url: str = ""
     llm_base_url: str = ""
     llm_model: str = ""
@@ -57,6 +59,7 @@ class Settings:
             embedder=get(EMBEDDER_ENV) or DEFAULT_EMBEDDER,
             vector_cache=get(VECTOR_CACHE_ENV),
             auth=get(AUTH_ENV),
+            login_window=get(LOGIN_WINDOW_ENV),
             database_url=get(DATABASE_URL_ENV),
             llm_base_url=get(LLM_BASE_URL_ENV),
             llm_model=get(LLM_MODEL_ENV),

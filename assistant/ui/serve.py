@@ -1,5 +1,6 @@
 """Launching the app: the exposure guard (loopback unless auth is set or --insecure), the
-first-start build (ui/startup.py), then the app ui/app.py builds. Never a public share link."""
+throttled login (ui/login.py), the first-start build (ui/startup.py), then the app ui/app.py
+builds. Never a public share link."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import ipaddress
 import sys
 from pathlib import Path
 
+from starlette.middleware import Middleware
+
 from assistant import settings
 from assistant.index.index import Index
 from assistant.settings import AUTH_ENV
+from assistant.ui.login import WINDOW_S, LoginGuard, Throttle, password_check
 from assistant.ui.startup import first_start
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
@@ -64,13 +68,18 @@ def launch(
     index = Index(index_dir)
     startup = first_start(index)
     app = build_app(index, startup)
+    check = None
+    if auth is not None:
+        window = float(settings.current().login_window or WINDOW_S)
+        check = password_check(*auth, Throttle(window_s=window))
     print(f"report-assistant: http://{host}:{port}  (index {index.dir})", file=sys.stderr)
     app.launch(
         server_name=host,
         server_port=port,
         share=False,
-        auth=auth,
+        auth=check,
         auth_message="请输入用户名和密码" if auth else None,
+        app_kwargs={"middleware": [Middleware(LoginGuard)]},
         max_file_size=f"{MAX_UPLOAD_MB}mb",
         prevent_thread_lock=not block,
         css=CSS,
