@@ -14,6 +14,7 @@ from assistant.cli.registry import (
     display_path,
     error,
     print_json,
+    say,
     table,
 )
 from assistant.models import Report, Section
@@ -42,8 +43,8 @@ def ingest_cmd(args: argparse.Namespace) -> int:
         rows += [["unchanged", "", display_path(p), ""] for p in result.unchanged]
         rows += [["failed", "", display_path(p), why] for p, why in result.failed]
         headers = ["status", "reports", "file", "why"][: 4 if result.failed else 3]
-        print(table(headers, [row[: len(headers)] for row in rows]))
-        print(f"\n{len(result.added)} stored, {len(result.unchanged)} unchanged, "
+        say(table(headers, [row[: len(headers)] for row in rows]))
+        say(f"\n{len(result.added)} stored, {len(result.unchanged)} unchanged, "
               f"{len(result.failed)} failed; {result.reports} reports "
               f"({len(result.new_reports)} new), {result.chunks} chunks")
     return 1 if result.failed else 0
@@ -62,9 +63,9 @@ def reports_cmd(args: argparse.Namespace) -> int:
     rows = [[s.report.id[:12], clip(s.report.title, TITLE_WIDTH), s.report.org, s.report.level,
              s.report.department, s.report.period, s.report.kind, s.sections]
             for s in summaries]
-    print(table(["id", "title", "org", "level", "department", "period", "kind", "sections"],
+    say(table(["id", "title", "org", "level", "department", "period", "kind", "sections"],
                 rows))
-    print(f"\n{len(summaries)} reports")
+    say(f"\n{len(summaries)} reports")
     return 0
 
 
@@ -118,7 +119,7 @@ def show_cmd(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report_to_dict(report))
     else:
-        print(render_report(report))
+        say(render_report(report))
     return 0
 
 
@@ -137,7 +138,7 @@ def remove_cmd(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"removed": removed})
     else:
-        print(f"removed {len(removed)} reports" + "".join(f"\n  {r}" for r in removed))
+        say(f"removed {len(removed)} reports" + "".join(f"\n  {r}" for r in removed))
     return 1 if missing else 0
 
 
