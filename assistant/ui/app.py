@@ -10,6 +10,7 @@ from pathlib import Path
 from assistant import settings
 
 settings.quiet_gradio()
+UPLOADS = settings.gradio_uploads()
 
 import gradio as gr  # noqa: E402
 from gradio.events import Dependency  # noqa: E402

@@ -11,6 +11,7 @@ from pathlib import Path
 from starlette.middleware import Middleware
 
 from assistant import settings
+from assistant.index import leftovers
 from assistant.index.index import Index
 from assistant.settings import AUTH_ENV
 from assistant.ui.login import WINDOW_S, LoginGuard, Throttle, password_check
@@ -63,8 +64,9 @@ def launch(
     if refused:
         raise ValueError(refused)
     settings.quiet_gradio()
-    from assistant.ui.app import CSS, JS, MAX_UPLOAD_MB, build_app
+    from assistant.ui.app import CSS, JS, MAX_UPLOAD_MB, UPLOADS, build_app
 
+    leftovers.clean(UPLOADS, ["*"])  # uploads a killed run left (each is stored once ingested)
     index = Index(index_dir)
     startup = first_start(index)
     app = build_app(index, startup)
