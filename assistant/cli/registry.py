@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -48,6 +49,28 @@ def command(name: str, help: str, *args: Arg) -> Callable[[Handler], Handler]:
 
 
 # -- output helpers --------------------------------------------------------------------------
+# What a document's text must not send to a terminal: escape sequences (CSI ESC [ … final byte,
+# such as ESC [2J clearing the screen; OSC ESC ] … BEL or ESC \, such as ESC ]0;title BEL
+# setting the window title; other ESC sequences) and the remaining C0/C1 control characters.
+# Newline and tab stay: they are the output's own layout.
+TERMINAL_CONTROL = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|.?)"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]",
+    re.DOTALL,
+)
+
+
+def printable(text: object) -> str:
+    """`text` with terminal escape sequences and control characters removed (text output of
+    document content: a document must not retitle the window or clear the screen)."""
+    return TERMINAL_CONTROL.sub("", str(text))
+
+
+def say(text: object = "") -> None:
+    """Print a line of text output, made printable."""
+    print(printable(text))
+
+
 def print_json(obj: object) -> None:
     """JSON on stdout, Chinese kept readable (ensure_ascii=False)."""
     print(json.dumps(obj, ensure_ascii=False, indent=2))
@@ -55,8 +78,8 @@ def print_json(obj: object) -> None:
 
 def error(what: object, why: object) -> None:
     """One `error: <file or input>: <why>` line on stderr."""
-    reason = " ".join(str(why).split())
-    print(f"error: {what}: {reason}", file=sys.stderr)
+    reason = " ".join(printable(why).split())
+    print(f"error: {printable(what)}: {reason}", file=sys.stderr)
 
 
 def width(text: str) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import numpy as np
 
 from assistant import settings
 from assistant.errors import AssistantError
-from assistant.index import dense, sparse
+from assistant.index import dense, leftovers, sparse
 from assistant.index.backend import open_store
 from assistant.index.embed import VectorCache, embed_with_cache, make_embedder
 from assistant.index.store import ReportSummary
@@ -36,6 +37,10 @@ SPARSE_DIR = "sparse"
 STAMP_FILE = "derived.json"  # generation of the store that dense/sparse were built from
 VECTOR_FILE = "vectors.sqlite"
 
+# During a long batch, what it stored or embedded so far becomes searchable this often: each
+# refresh rebuilds FAISS and BM25 of the whole library (~1.5 s for the samples plus 120 passages
+# on 2 shared cores), so once per committed file would cost more than the embedding it waits for.
+SEARCHABLE_EVERY_S = 30.0
 
 class IndexMismatchError(AssistantError):
     """The index was built with another embedder (or dimension) than the one configured."""
@@ -70,6 +75,7 @@ class Index:
                  database_url: str | None = None):
         self.dir = Path(index_dir) if index_dir else default_index_dir()
         self.dir.mkdir(parents=True, exist_ok=True)
+        leftovers.clean(self.dir, leftovers.INDEX_TEMPORARIES)  # a killed write's temporaries
         self.store = open_store(self.dir, database_url)
         self._embedder_spec = embedder_spec
         self._embedder = None
@@ -77,6 +83,8 @@ class Index:
         self._derived: Derived | None = None
         self.lock = threading.RLock()  # one writer at a time; readers swap in new Derived
         self.embedding = threading.Lock()  # one pass over the waiting reports at a time
+        self._writers = 0  # ingests running in this process: they rebuild, questions do not
+        self._writers_lock = threading.Lock()
 
     @property
     def embedder(self):
@@ -159,37 +167,70 @@ class Index:
     def _report_map(self) -> dict[str, ReportSummary]:
         return {s.report.id: s for s in self.store.list_reports()}
 
+    @property
+    def writers(self) -> int:
+        """Ingests or removals running in this process (see `writing`)."""
+        return self._writers
+
+    @contextmanager
+    def writing(self):
+        """Mark an ingest or removal running in this process: until it ends it refreshes the
+        search structures itself (`refresh`), and questions answer from the last build."""
+        with self._writers_lock:
+            self._writers += 1
+        try:
+            yield self
+        finally:
+            with self._writers_lock:
+                self._writers -= 1
+
     def derived(self) -> Derived:
-        """Search structures for the current store generation (loaded, or rebuilt if stale)."""
+        """Search structures for the current store generation (loaded, or rebuilt if stale).
+        While a writer of this process runs, or another thread holds the lock, a question is
+        answered from the last build instead of waiting or rebuilding (measured: 20 askers
+        during a 120-passage upload paid for 11 rebuilds of ~1.5 s, p95 2.35× idle)."""
         generation = self.store.generation
         current = self._derived
-        if current is not None and current.generation == generation:
+        if current is not None and (current.generation == generation or self._writers):
             return current
+        if not self.lock.acquire(blocking=current is None):
+            return current
+        try:
+            return self._derive()
+        finally:
+            self.lock.release()
+
+    def refresh(self) -> Derived:
+        """A writer's derived(): waits for the lock and brings the structures up to date."""
         with self.lock:
-            with self.store.snapshot():
-                generation = self.store.generation
-                current = self._derived
-                if current is not None and current.generation == generation:
-                    return current  # another thread built it while this one waited
-                if self.store.remote:
-                    return self._engine_derived()
-                stale = self._stamp() != generation
-                if not stale:
-                    chunks = self.store.chunks()
-                    ready = len(chunks) - self.store.pending_chunks()
-                    derived = Derived(generation, chunks, self._report_map())
-            if stale:
+            return self._derive()
+
+    def _derive(self) -> Derived:
+        """derived()'s load or rebuild, under the lock."""
+        with self.store.snapshot():
+            generation = self.store.generation
+            current = self._derived
+            if current is not None and current.generation == generation:
+                return current  # another thread built it while this one waited
+            if self.store.remote:
+                return self._engine_derived()
+            stale = self._stamp() != generation
+            if not stale:
+                chunks = self.store.chunks()
+                ready = len(chunks) - self.store.pending_chunks()
+                derived = Derived(generation, chunks, self._report_map())
+        if stale:
+            return self.rebuild()
+        if chunks:
+            try:
+                derived.dense = dense.load(str(self.dir / DENSE_FILE))
+                derived.sparse = sparse.load(str(self.dir / SPARSE_DIR))
+            except Exception:  # a damaged derived file is rebuilt, never fatal
                 return self.rebuild()
-            if chunks:
-                try:
-                    derived.dense = dense.load(str(self.dir / DENSE_FILE))
-                    derived.sparse = sparse.load(str(self.dir / SPARSE_DIR))
-                except Exception:  # a damaged derived file is rebuilt, never fatal
-                    return self.rebuild()
-                if derived.dense.ntotal != ready:
-                    return self.rebuild()
-            self._derived = derived
-            return derived
+            if derived.dense.ntotal != ready:
+                return self.rebuild()
+        self._derived = derived
+        return derived
 
     def close(self) -> None:
         self.store.close()

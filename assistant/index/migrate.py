@@ -71,13 +71,15 @@ def copy_library(source: Index, target: Index, result: Migration) -> None:
             target.store.manifest_set(key, source.store.manifest_get(key) or "")
         target.store.ensure_vectors(int(source.store.manifest_get("dimension") or matrix.shape[1]))
     target.store.vectors = lambda chunks: matrix[[row_of[c.id] for c in chunks]]
+    upload_names = source.store.upload_names()  # the user's own names of app uploads
     for path, content_hash, encoding in source.store.files():
         if content_hash and target.store.file_hash(path) == content_hash:
             result.skipped.append(path)
             continue
         reports = [source.store.get_report(rid) for rid in source.store.reports_of(path)]
         with target.store.transaction():
-            target.store.apply_files([FileChange(path, content_hash, encoding, reports)])
+            target.store.apply_files([FileChange(path, content_hash, encoding, reports,
+                                                 upload_name=upload_names.get(path, ""))])
             for report in reports:
                 target.store.replace_chunks(report.id, source.store.chunks(report.id))
         result.copied.append(path)

@@ -58,8 +58,14 @@ CREATE TABLE report_ocr (report_id TEXT PRIMARY KEY, pages INTEGER, confidence D
                          low_lines_json TEXT);
 UPDATE manifest SET value = '4' WHERE key = 'schema_version'
 """
+# The user's own file names of app uploads (the SQLite store's uploads).
+_V4 = """
+CREATE TABLE uploads (path TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE INDEX uploads_name ON uploads (name);
+UPDATE manifest SET value = '5' WHERE key = 'schema_version'
+"""
 # Version → statements. Version 1 matches the SQLite store's schema 2 (report_chrome included).
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -20,8 +20,9 @@ from pathlib import Path
 from assistant.models import Chunk, OcrSummary, Report, Section, report_label
 
 DB_NAME = "reports.sqlite"
-SCHEMA_VERSION = "4"  # 2: report_chrome (the lines each report dropped as page chrome); 3: report_ocr
+SCHEMA_VERSION = "5"  # 2: report_chrome (the lines each report dropped as page chrome); 3: report_ocr
 # 4: pending_vectors (reports stored, searchable by keywords, whose vectors are still to come)
+# 5: uploads (the user's own file names of uploaded files)
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write lock (e.g. UI vs ingest)
 MIN_PREFIX = 6  # shortest id prefix accepted in place of a full report id
 
@@ -48,6 +49,10 @@ _MIGRATIONS = {
     "3": "CREATE TABLE IF NOT EXISTS report_ocr (report_id TEXT PRIMARY KEY, pages INTEGER, "
          "confidence REAL, low_lines_json TEXT)",
     "4": "CREATE TABLE IF NOT EXISTS pending_vectors (report_id TEXT PRIMARY KEY)",
+    # The user's own file name of a file uploaded through the app (its path is a temporary
+    # copy): what the library shows, and what a later upload of the same name replaces.
+    "5": "CREATE TABLE IF NOT EXISTS uploads (path TEXT PRIMARY KEY, name TEXT NOT NULL);"
+         "CREATE INDEX IF NOT EXISTS uploads_name ON uploads(name)",
 }
 # Columns of the tables written by upsert (the first is the key): the statements are written so
 # that SQLite and PostgreSQL (assistant/index/pgstore.py) both run them.
@@ -56,19 +61,23 @@ _UPSERT_KEYS = {"manifest": ("key", "value"),
                 "reports": ("id", "ord", "title", "org", "level", "department", "period", "kind",
                             "span_start", "span_end", "preamble", "signoff", "sections_json",
                             "n_sections"),
-                "report_chrome": ("report_id", "lines_json")}
+                "report_chrome": ("report_id", "lines_json"),
+                "uploads": ("path", "name")}
 _SECTION_FIELDS = ("heading", "level", "role", "path", "text", "items", "marker")
 _COLS = "id, title, org, level, department, period, kind, span_start, span_end, preamble, signoff"
 
 
 @dataclass
 class FileChange:
-    """A new or changed file and the reports parsed from it; replaces its previous reports."""
+    """A new or changed file and the reports parsed from it; replaces its previous reports,
+    and those of the files in `replaces` (earlier uploads of the same user file name)."""
 
     path: str
     content_hash: str
     encoding: str
     reports: list[Report] = field(default_factory=list)
+    upload_name: str = ""  # the user's file name of an app upload ("" for a file on disk)
+    replaces: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -171,7 +180,8 @@ class Store:
         with self.transaction(bump=False):
             for target, statement in _MIGRATIONS.items():
                 if int(target) > int(version):
-                    conn.execute(statement)
+                    for part in filter(str.strip, statement.split(";")):
+                        conn.execute(part)
             conn.execute(upsert("manifest"), ("schema_version", SCHEMA_VERSION))
 
     def close(self) -> None:
@@ -256,7 +266,8 @@ class Store:
         return row[0] if row and row[0] else None
 
     def apply_files(self, changes: list[FileChange]) -> None:
-        """Store each file's reports in place of its previous ones, all in one transaction."""
+        """Store each file's reports in place of its previous ones (and of the files it
+        replaces: a report whose content is unchanged keeps its id), all in one transaction."""
         with self.transaction() as conn:
             for change in changes:
                 path = resolve_path(change.path)
@@ -281,6 +292,28 @@ class Store:
                                      (r.id, r.ocr.pages, r.ocr.confidence,
                                       json.dumps(r.ocr.low_lines, ensure_ascii=False)))
                 self._drop_orphans(old)
+                if change.upload_name:
+                    conn.execute(upsert("uploads"),
+                                 (path, change.upload_name))
+                for replaced in change.replaces:
+                    if resolve_path(replaced) != path:
+                        self._drop_path(resolve_path(replaced))
+
+    def upload_names(self) -> dict[str, str]:
+        """Stored path → the user's own file name, for the files uploaded through the app."""
+        return dict(self.conn.execute("SELECT path, name FROM uploads").fetchall())
+
+    def upload_paths(self, name: str) -> list[str]:
+        """The stored paths of the files uploaded under the user file name `name`."""
+        sql = "SELECT path FROM uploads WHERE name = ? ORDER BY path"
+        return [r[0] for r in self.conn.execute(sql, (name,))]
+
+    def _drop_path(self, path: str) -> list[str]:
+        """Forget one file; returns the reports dropped because no other file sources them."""
+        old = self._ids_of_path(path)
+        for table in ("report_sources", "files", "uploads"):
+            self.conn.execute(f"DELETE FROM {table} WHERE path = ?", (path,))
+        return self._drop_orphans(old)
 
     def files(self) -> list[tuple[str, str | None, str]]:
         """Every ingested file: (path, content hash — None when marked stale —, encoding)."""
@@ -386,10 +419,7 @@ class Store:
                         conn.execute("UPDATE files SET content_hash = NULL WHERE path = ?",
                                      (path,))
                         continue
-                    old = self._ids_of_path(path)
-                    conn.execute("DELETE FROM report_sources WHERE path = ?", (path,))
-                    conn.execute("DELETE FROM files WHERE path = ?", (path,))
-                    removed += [r for r in self._drop_orphans(old) if r not in removed]
+                    removed += [r for r in self._drop_path(path) if r not in removed]
         return removed, missing
 
     def replace_chunks(self, report_id: str, chunks: list[Chunk]) -> None:

@@ -9,13 +9,14 @@ FAISS and BM25 are rebuilt from the store at the end (and by the next search aft
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant import lexicon
 from assistant.errors import AssistantError
-from assistant.index.index import Index
+from assistant.index.index import SEARCHABLE_EVERY_S, Index
 from assistant.index.pending import embed_pending
 from assistant.index.store import FileChange, Store, resolve_path
 from assistant.ingest.chunks import CHUNKER_VERSION, chunk_report
@@ -38,6 +39,7 @@ class IngestResult:
     chunks: int = 0
     new_reports: list[str] = field(default_factory=list)
     file_reports: dict[str, int] = field(default_factory=dict)  # stored file → its report count
+    replaced: dict[str, list[str]] = field(default_factory=dict)  # stored upload → earlier ones
 
     def to_dict(self) -> dict:
         """The `ingest --json` object of DESIGN.md."""
@@ -92,12 +94,26 @@ def parse(loaded: LoadedFile, path: str) -> FileChange:
     return FileChange(path, stored_hash(loaded), loaded.encoding, reports)
 
 
-def prepare(path: str, store: Store) -> FileChange | None:
-    """The change for one file, or None when its content is already stored (no-op)."""
+def prepare(path: str, store: Store, earlier: Iterable[str] = ()) -> FileChange | None:
+    """The change for one file, or None when its content is already stored (no-op) under its
+    path or, for an upload, under an earlier upload of its name."""
     loaded = load(path)
-    if store.file_hash(path) == stored_hash(loaded):
+    if stored_hash(loaded) in {store.file_hash(p) for p in (path, *earlier)}:
         return None
     return parse(loaded, path)
+
+
+def earlier_uploads(store: Store, names: Mapping[str, str], files: list[str]) -> dict[str, list[str]]:
+    """Per file of this batch uploaded under a user file name, the file an earlier upload
+    stored under that name (which it replaces). Files of one batch never replace each other,
+    and a name several stored files share (a folder upload names files without their folder)
+    says no single older version: nothing is replaced."""
+    batch, earlier = set(files), {}
+    for path in files:
+        if path in names:
+            found = [p for p in store.upload_paths(names[path]) if p not in batch]
+            earlier[path] = found if len(found) == 1 else []
+    return earlier
 
 
 def apply(store: Store, change: FileChange, chunks: dict[str, list[Chunk]]) -> list[str]:
@@ -113,13 +129,17 @@ def apply(store: Store, change: FileChange, chunks: dict[str, list[Chunk]]) -> l
 
 
 def store_files(files: list[str], index: Index, result: IngestResult,
-                progress: Progress | None) -> None:
-    """Read, parse and commit each file at once (searchable by keywords from then on); one that
-    fails at any step is its `failed` entry and the rest go on."""
+                progress: Progress | None, names: Mapping[str, str]) -> None:
+    """Read, parse and commit each file at once (searchable by keywords from the next refresh
+    on); one that fails at any step is its `failed` entry and the rest go on. An upload stored
+    under its user file name replaces, in the same transaction, what an earlier upload of that
+    name stored."""
     store = index.store
+    earlier = earlier_uploads(store, names, files)
+    refreshed = time.monotonic()
     for done, path in enumerate(files, 1):
         try:
-            change = prepare(path, store)
+            change = prepare(path, store, earlier.get(path, []))
             chunks = {r.id: chunk_report(r) for r in change.reports} if change else {}
         except SkipFile as exc:
             result.failed.append((path, str(exc)))
@@ -131,6 +151,7 @@ def store_files(files: list[str], index: Index, result: IngestResult,
             result.unchanged.append(path)
         elif change is not None:
             _ = index.embedder  # a mismatched embedder is the index's error, said once
+            change.upload_name, change.replaces = names.get(path, ""), earlier.get(path, [])
             try:
                 with index.lock:
                     result.new_reports += apply(store, change, chunks)
@@ -139,31 +160,44 @@ def store_files(files: list[str], index: Index, result: IngestResult,
             else:
                 result.added.append(path)
                 result.file_reports[path] = len(change.reports)
+                if change.replaces:
+                    result.replaced[path] = change.replaces
         if progress:
             progress(done, len(files), path)
+        if time.monotonic() - refreshed >= SEARCHABLE_EVERY_S:
+            index.refresh()  # what this long batch stored so far becomes searchable
+            refreshed = time.monotonic()
 
 
 def ingest(paths: Iterable[str | Path], index: Index | str | Path,
            progress: Progress | None = None,
-           embed_progress: EmbedProgress | None = None) -> IngestResult:
+           embed_progress: EmbedProgress | None = None,
+           names: Mapping[str, str] | None = None) -> IngestResult:
     """Add files/folders to the index; unchanged files are a no-op, changed ones replace theirs.
-    Progressive: every file is committed as soon as it is parsed (keyword search finds it),
-    then the waiting passages are embedded, each report joining dense search whole; a file
-    whose embedding fails is its `failed` entry and is dropped again (the next run retries)."""
+    Progressive: every file is committed as soon as it is parsed (keyword search finds it
+    from the next refresh: at once after the files are stored, and every SEARCHABLE_EVERY_S of
+    a long batch), then the waiting passages are embedded, each report joining dense search
+    whole; a file whose embedding fails is its `failed` entry and is dropped again (the next run
+    retries). `names` gives app uploads their user's file name (path → name). Questions asked
+    meanwhile answer from the last build and never rebuild (index.writing)."""
     index = index if isinstance(index, Index) else Index(index)
     result = IngestResult()
-    store_files(collect(paths, result), index, result, progress)
-    run = embed_pending(index, embed_progress)
-    for report_id, exc in run.failed:  # a file of this batch that cannot be embedded fails
-        report = index.store.get_report(report_id)  # whole: it is dropped, the next run retries
-        for path in [p for p in (report.source if report else []) if p in result.added]:
-            result.added.remove(path)
-            result.file_reports.pop(path, None)
-            result.failed.append((path, failure("无法入库", exc)))
-            with index.lock:
-                index.store.remove_items([path])
+    files = collect(paths, result)
+    names = {resolve_path(p): name for p, name in (names or {}).items()}
+    with index.writing():
+        store_files(files, index, result, progress, names)
+        index.refresh()  # every stored file is searchable by keywords before embedding starts
+        run = embed_pending(index, embed_progress)
+        for report_id, exc in run.failed:  # a file of this batch that cannot be embedded fails
+            report = index.store.get_report(report_id)  # whole: it is dropped, the next run retries
+            for path in [p for p in (report.source if report else []) if p in result.added]:
+                result.added.remove(path)
+                result.file_reports.pop(path, None)
+                result.failed.append((path, failure("无法入库", exc)))
+                with index.lock:
+                    index.store.remove_items([path])
     with index.lock:
-        index.derived()  # rebuilds FAISS and BM25 when the store changed
+        index.refresh()  # rebuilds FAISS and BM25 when the store changed
         result.reports, result.chunks = index.store.counts_for_paths(result.added + result.unchanged)
     return result
 
@@ -173,5 +207,5 @@ def remove(index: Index, ids_or_paths: Iterable[str]) -> tuple[list[str], list[s
     once; returns (removed report ids, inputs that matched nothing)."""
     with index.lock:
         removed, missing = index.store.remove_items(ids_or_paths)
-        index.derived()
+        index.refresh()
     return removed, missing

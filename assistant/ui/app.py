@@ -10,13 +10,15 @@ from importlib import resources
 from assistant import settings
 
 settings.quiet_gradio()
+UPLOADS = settings.gradio_uploads()
 
 import gradio as gr  # noqa: E402
+from gradio.events import Dependency  # noqa: E402
 
 from assistant.index.index import Index  # noqa: E402
 from assistant.ingest.load import SUPPORTED_SUFFIXES  # noqa: E402
 from assistant.models import UNKNOWN, Role  # noqa: E402
-from assistant.ui import chat, library, outline_tab  # noqa: E402
+from assistant.ui import chat, library, outline_tab, removal  # noqa: E402
 from assistant.ui.render import CARD_CSS  # noqa: E402
 from assistant.ui.startup import Startup  # noqa: E402
 
@@ -143,11 +145,11 @@ def _outline_tab(index: Index) -> gr.Dropdown:
 
 def _library_tab(index: Index, views: list, view_updates: Callable[[], tuple]):
     """The 资料库 tab; returns (its search box, every view of the library, their refresh)."""
+    kinds = " / ".join(SUPPORTED_SUFFIXES)
     with gr.Row():
         files = gr.File(
-            label=f"上传报告（.txt / .docx / .pdf / .md，可多选；单个文件不超过 {MAX_UPLOAD_MB} MB）",
+            label=f"上传报告（{kinds}，可多选；单个文件不超过 {MAX_UPLOAD_MB} MB；同名文件替换旧版本）",
             file_count="multiple",
-            file_types=list(SUPPORTED_SUFFIXES),
             elem_id="upload-files",
         )
         folder = gr.File(
@@ -158,7 +160,7 @@ def _library_tab(index: Index, views: list, view_updates: Callable[[], tuple]):
     results = gr.Dataframe(
         headers=library.RESULT_HEADERS, label="入库结果", elem_id="ingest-results"
     )
-    search = gr.Textbox(label="搜索报告（标题、单位、层级、类别）", elem_id="report-search")
+    search = gr.Textbox(label="搜索报告（标题、单位、层级、文件）", elem_id="report-search")
     table = gr.Dataframe(
         library.report_rows(index),
         headers=library.REPORT_HEADERS,
@@ -167,42 +169,90 @@ def _library_tab(index: Index, views: list, view_updates: Callable[[], tuple]):
     )
     with gr.Row():
         chosen = gr.Dropdown(
-            outline_tab.report_choices(index), label="查看报告", elem_id="report-pick"
+            library.report_choices(index),
+            value=None,
+            label="查看报告（可输入标题或单位筛选）",
+            elem_id="report-pick",
         )
-        whole_file = gr.Checkbox(label="删除整个来源文件", value=False)
-        delete = gr.Button("删除", variant="stop", elem_id="remove")
-    removed = gr.Markdown(elem_id="removed")
     tree = gr.HTML(elem_id="report-tree")
-    outputs = [*views, table, chosen]
+    doomed, removal_done = _removal_controls(index)
+    outputs = [*views, table, chosen, doomed]
 
     def refresh(text: str = "", clear: bool = False) -> tuple:
-        picker = gr.Dropdown(choices=outline_tab.report_choices(index))
+        pickers = [gr.Dropdown(choices=library.report_choices(index)) for _ in range(2)]
         if clear:
-            picker = gr.Dropdown(choices=outline_tab.report_choices(index), value=None)
-        return (*view_updates(), library.report_rows(index, text or ""), picker)
+            pickers = [gr.Dropdown(choices=library.report_choices(index), value=None)] * 2
+        return (*view_updates(), library.report_rows(index, text or ""), *pickers)
 
-    def add(paths, text, progress=gr.Progress()):  # noqa: B008 (Gradio injects the tracker)
-        rows = library.upload(
-            index, [str(p) for p in paths or []], lambda f, d: progress(f, desc=d)
+    def add(payload, text, progress=gr.Progress()):  # noqa: B008 (Gradio injects the tracker)
+        """Ingest one upload; the box is emptied (the table says what became of each file), so
+        the next upload holds only its own files."""
+        uploads = library.uploads_of(payload)
+        rows = library.upload(index, uploads, lambda f, d: progress(f, desc=d))
+        return rows, None, *refresh(text)
+
+    for source in (files, folder):  # raw values (files checked and cached): the user's names
+        source.upload(
+            add,
+            [source, search],
+            [results, source, *outputs],
+            preprocess=False,
+            api_visibility="private",
         )
-        return rows, *refresh(text)
-
-    for source in (files, folder):
-        source.upload(add, [source, search], [results, *outputs], api_visibility="private")
     search.change(
         lambda t: library.report_rows(index, t), [search], [table], api_visibility="private"
     )
     chosen.change(
         lambda rid: library.report_view(index, rid), [chosen], [tree], api_visibility="private"
     )
-
-    def drop(rid, whole, text):
-        return library.remove_report(index, rid, whole), *refresh(text, clear=True)
-
-    delete.click(
-        drop, [chosen, whole_file, search], [removed, *outputs], api_visibility="private"
+    removal_done.then(
+        lambda text: refresh(text, clear=True), [search], outputs, api_visibility="private"
     )
     return search, outputs, refresh
+
+
+def _removal_controls(index: Index) -> tuple[gr.Dropdown, Dependency]:
+    """删除报告: its own picker and button; the button only shows what would go (title, unit,
+    file) and the removal waits for 确认删除. Returns the picker and the removal's event (the
+    library's views refresh after it)."""
+    planned = gr.State(removal.Plan())
+    with gr.Group():
+        with gr.Row():
+            doomed = gr.Dropdown(
+                library.report_choices(index),
+                value=None,
+                label="要删除的报告",
+                elem_id="remove-pick",
+                scale=3,
+            )
+            with gr.Column(scale=1):
+                whole_file = gr.Checkbox(
+                    label="删除整个来源文件", value=False, elem_id="remove-whole"
+                )
+                ask = gr.Button("删除…", variant="stop", elem_id="remove")
+        shown = gr.Markdown(elem_id="remove-preview")
+        with gr.Row(visible=False) as confirm_row:
+            confirm = gr.Button("确认删除", variant="stop", elem_id="remove-confirm")
+            cancel = gr.Button("取消", elem_id="remove-cancel")
+    removed = gr.Markdown(elem_id="removed")
+
+    def propose(rid, whole):
+        plan = removal.plan(index, rid, whole)
+        return plan, removal.preview(index, plan), gr.Row(visible=bool(plan.items))
+
+    def hide():
+        return removal.Plan(), "", gr.Row(visible=False)
+
+    def carry_out(plan):
+        return removal.carry_out(index, plan), *hide()
+
+    hidden = [planned, shown, confirm_row]
+    ask.click(propose, [doomed, whole_file], hidden, api_visibility="private")
+    for changed in (doomed, whole_file):  # what was shown no longer matches the choice
+        changed.change(hide, None, hidden, api_visibility="private")
+    cancel.click(hide, None, hidden, api_visibility="private")
+    done = confirm.click(carry_out, [planned], [removed, *hidden], api_visibility="private")
+    return doomed, done
 
 
 def build_app(index: Index, startup: Startup | None = None) -> gr.Blocks:
@@ -240,12 +290,15 @@ def build_app(index: Index, startup: Startup | None = None) -> gr.Blocks:
     return app
 
 
-ASSETS = resources.files("assistant.ui")  # app.css and app.js, installed with the package
+ASSETS = resources.files("assistant.ui")  # app.css, app.js and picker_filter.js, installed with the package
 CSS = CARD_CSS + ASSETS.joinpath("app.css").read_text("utf-8")
+# Gradio runs one function at page load: each script is one, called in turn
+JS = "() => {" + "".join(f"({ASSETS.joinpath(name).read_text('utf-8')})();"
+                         for name in ("app.js", "picker_filter.js")) + "}"
 
 
 def launch_options() -> dict:
     """The page options Gradio takes at launch (ui/serve.py and the browser tests pass them):
-    our styles and script, and no footer (its links — API, Gradio, settings — are English
+    our styles and scripts, and no footer (its links — API, Gradio, settings — are English
     and not for our users)."""
-    return {"css": CSS, "js": ASSETS.joinpath("app.js").read_text("utf-8"), "footer_links": []}
+    return {"css": CSS, "js": JS, "footer_links": []}

@@ -1,5 +1,6 @@
 """Launching the app: the exposure guard (loopback unless auth is set or --insecure), the
-first-start build (ui/startup.py), then the app ui/app.py builds. Never a public share link."""
+throttled login (ui/login.py), the first-start build (ui/startup.py), then the app ui/app.py
+builds. Never a public share link."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ import ipaddress
 import sys
 from pathlib import Path
 
+from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from assistant import settings
+from assistant.index import leftovers
 from assistant.index.health import health
 from assistant.index.index import Index
 from assistant.index.pending import resume_in_background
 from assistant.settings import AUTH_ENV
+from assistant.ui.login import WINDOW_S, LoginGuard, Throttle, password_check
 from assistant.ui.startup import first_start
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
@@ -75,23 +79,29 @@ def launch(
     if refused:
         raise ValueError(refused)
     settings.quiet_gradio()
-    from assistant.ui.app import MAX_UPLOAD_MB, build_app, launch_options
+    from assistant.ui.app import MAX_UPLOAD_MB, UPLOADS, build_app, launch_options
 
+    leftovers.clean(UPLOADS, ["*"])  # uploads a killed run left (each is stored once ingested)
     index = Index(index_dir)
     startup = first_start(index)
     resume_in_background(index)  # vectors a killed ingest left to make
     app = build_app(index, startup)
+    check = None
+    if auth is not None:
+        window = float(settings.current().login_window or WINDOW_S)
+        check = password_check(*auth, Throttle(window_s=window))
     print(f"report-assistant: http://{host}:{port}  (index {index.dir})", file=sys.stderr)
     app.launch(
         server_name=host,
         server_port=port,
         share=False,
-        auth=auth,
+        auth=check,
         auth_message="请输入用户名和密码" if auth else None,
+        # the health route goes before Gradio's own routes; the guard throttles logins
+        app_kwargs={"routes": [health_route(index)], "middleware": [Middleware(LoginGuard)]},
         max_file_size=f"{MAX_UPLOAD_MB}mb",
         prevent_thread_lock=not block,
         quiet=True,
         **launch_options(),
-        app_kwargs={"routes": [health_route(index)]},  # before Gradio's own routes
     )
     return app

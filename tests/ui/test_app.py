@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 
 from assistant.index.index import Index
-from assistant.ui import chat, library, outline_tab
+from assistant.ui import chat, library, outline_tab, removal
 from assistant.ui.render import (
     answer_markdown,
     citation_card,
@@ -164,17 +164,17 @@ def test_library_upload_gbk_search_tree_and_remove(tmp_path):
     bad = tmp_path / "坏文件.docx"
     bad.write_bytes(b"not a zip")
     index = Index(tmp_path / "index")
-    rows = library.upload(index, [str(path), str(bad)])
+    rows = library.upload(index, [(str(path), path.name), (str(bad), bad.name)])
     assert rows[0][:2] == ["县测试局.txt", "已入库"]
     assert rows[1][:2] == ["坏文件.docx", "失败"] and rows[1][2]
-    assert library.upload(index, [str(path)])[0][1] == "未变化"
+    assert library.upload(index, [(str(path), path.name)])[0][1] == "未变化"
     (listed,) = library.report_rows(index, "测试局")
     assert listed[1] == "县测试局2023年工作总结和2024年工作计划" and library.report_rows(index, "无此单位") == []
     rid = index.store.list_reports()[0].report.id
     tree = library.report_view(index, rid)
     assert "一、2023年工作总结　［总结］" in tree and "三、2024年工作计划　［计划］" in tree
     assert "1 篇报告，" in library.status(index) and "未配置" in library.status(index)
-    assert library.remove_report(index, rid, whole_file=True).startswith("已删除所在文件")
+    assert removal.carry_out(index, removal.plan(index, rid, whole_file=True)).startswith("已删除 1 篇报告")
     assert library.report_rows(index) == [] and index.derived().chunks == []
     index.close()
 
@@ -195,12 +195,13 @@ def test_questions_are_answered_while_an_upload_is_ingested(tmp_path):
     path = tmp_path / "县测试局.txt"
     path.write_bytes(GBK_REPORT.encode("gbk"))
     index = Index(tmp_path / "index")
-    library.upload(index, [str(path)])
+    library.upload(index, [(str(path), path.name)])
     folder = tmp_path / "new"
     folder.mkdir()
     for n in range(1, 5):  # about 30 passages to embed: several seconds on 2 cores
         (folder / f"镇{n}.txt").write_text(fresh_report(n), encoding="utf-8")
-    uploading = threading.Thread(target=library.upload, args=(index, [str(folder)]))
+    files = [(str(p), p.name) for p in sorted(folder.iterdir())]
+    uploading = threading.Thread(target=library.upload, args=(index, files))
     uploading.start()
     answered = during_upload = 0
     while uploading.is_alive() or answered < 3:

@@ -114,16 +114,94 @@ def test_gbk_upload_is_listed_searchable_and_removable(page, browser, tmp_path):
         assert title in page.inner_text("#citations")
         shot(page, "5-upload-searchable")
         page.get_by_role("tab", name="资料库").click()
-        pick(page, "report-pick", title)
+        pick(page, "remove-pick", title)
         page.click("#remove")
+        page.locator("#remove-confirm").wait_for(state="visible", timeout=WAIT_MS)
+        preview = page.inner_text("#remove-preview")
+        assert "确认删除以下 1 篇报告" in preview and title in preview
+        assert "单位：县测试局" in preview and "文件：县测试局.txt" in preview
+        assert len(index.store.list_reports()) == 1  # asked, nothing deleted yet
+        shot(page, "12-remove-asks-to-confirm")
+        page.click("#remove-cancel")
+        page.locator("#remove-confirm").wait_for(state="hidden", timeout=WAIT_MS)
+        assert len(index.store.list_reports()) == 1 and title in page.inner_text("#reports")
+        page.click("#remove")
+        page.click("#remove-confirm")
         page.wait_for_function(
-            "document.querySelector('#removed')?.innerText.includes('已删除报告')", timeout=WAIT_MS
+            "document.querySelector('#removed')?.innerText.includes('已删除 1 篇报告')", timeout=WAIT_MS
         )
         settled(page, "reports")
         assert title not in page.inner_text("#reports") and index.store.list_reports() == []
+        assert not page.locator("#remove-confirm").is_visible()
     finally:
         app.close()
         index.close()
+
+
+def results_rows(page) -> list[list[str]]:
+    """The upload results table as rows of cell texts."""
+    rows = page.locator("#ingest-results [role=row][data-index]").all()
+    return [[c.strip() for c in r.locator("[role=gridcell]").all_inner_texts()] for r in rows]
+
+
+def test_upload_with_a_failing_file_shows_every_outcome_and_replaces_by_name(page, tmp_path):
+    index = Index(tmp_path / "index")
+    app, url = serve(index)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    good = mine / "县测试局（定稿）.txt"
+    good.write_bytes(GBK_REPORT.encode("gbk"))
+    bad = mine / "坏文件.docx"
+    bad.write_bytes(b"not a zip")
+    title = "县测试局2023年工作总结和2024年工作计划"
+    try:
+        page.goto(url)
+        page.get_by_role("tab", name="资料库").click()
+        page.locator("#upload-files input[type=file]").set_input_files([str(good), str(bad)])
+        page.wait_for_function(
+            "document.querySelector('#ingest-results')?.innerText.includes('失败')", timeout=WAIT_MS
+        )
+        settled(page, "reports")
+        rows = results_rows(page)
+        assert [r[:2] for r in rows] == [["县测试局（定稿）.txt", "已入库"], ["坏文件.docx", "失败"]]
+        assert "不是" in rows[1][2] or "无法" in rows[1][2]
+        assert title in page.inner_text("#reports") and "Error" not in page.inner_text("body")
+        shot(page, "10-upload-with-a-failing-file")
+        good.write_bytes(GBK_REPORT.replace("窨井盖XX处", "窨井盖一百二十处").encode("gbk"))
+        page.locator("#upload-files input[type=file]").set_input_files([str(good)])
+        page.wait_for_function(
+            "document.querySelector('#ingest-results')?.innerText.includes('已替换')", timeout=WAIT_MS
+        )
+        settled(page, "reports")
+        assert results_rows(page) == [["县测试局（定稿）.txt", "已替换", "已替换同名文件的旧版本（1 篇报告）"]]
+        assert page.inner_text("#reports").count(title) == 1
+        (only,) = index.store.list_reports()
+        assert any("一百二十处" in c.text for c in index.store.chunks(only.report.id))
+        shot(page, "11-reupload-replaced")
+    finally:
+        app.close()
+        index.close()
+
+
+def test_pickers_filter_on_chinese_input(page, sample_app):
+    page.goto(sample_app)
+    page.get_by_role("tab", name="资料库").click()
+    for picker in ("report-pick", "remove-pick"):
+        box = page.locator(f"#{picker} input")
+        box.click()
+        listbox = f"#{box.get_attribute('aria-controls')}"
+        options = page.locator(f"{listbox} [role=option]:visible")
+        options.first.wait_for(timeout=WAIT_MS)
+        assert options.count() == SAMPLE_REPORT_COUNT
+        box.fill("审计")  # text committed without a keystroke of its own, as an IME does
+        page.wait_for_function(
+            f"[...document.querySelectorAll('{listbox} [role=option]')]"
+            ".filter(o => o.offsetParent).length === 1",
+            timeout=WAIT_MS,
+        )
+        assert options.all_inner_texts() == ["县审计局2023年工作总结和2024工作计划"]
+        shot(page, f"13-{picker}-filtered")
+        page.keyboard.press("Escape")
 
 
 def test_oversized_upload_is_refused_with_the_limit(page, tmp_path):
