@@ -26,19 +26,6 @@ LEVEL3 = re.compile(r"^\d+\.")
 ANY_DIGIT = re.compile(r"[0-9０-９]")
 
 
-@pytest.fixture(scope="module")
-def outline_of(sample_reports):
-    """make_outline on the sample corpus, cached per request text."""
-    cache: dict[str, tuple] = {}
-
-    def run(text: str) -> tuple:
-        if text not in cache:
-            cache[text] = make_outline(text, sample_reports)
-        return cache[text]
-
-    return run
-
-
 def by_id(reports: list[Report]) -> dict[str, Report]:
     return {r.id: r for r in reports}
 

@@ -30,18 +30,6 @@ REQUESTS = (
 GLUED = "落实事实无人抚养儿童助学项目：继续强化殡葬管理服务"  # two sentences joined (issue 14)
 
 
-@pytest.fixture(scope="module")
-def outline_of(sample_reports):
-    cache: dict[str, tuple] = {}
-
-    def run(text: str) -> tuple:
-        if text not in cache:
-            cache[text] = make_outline(text, sample_reports)
-        return cache[text]
-
-    return run
-
-
 def tops(outline: Outline) -> list[str]:
     return [n.heading for n in outline.nodes if n.level == 1]
 
