@@ -122,14 +122,15 @@ class ProgressBar:
     def __init__(self, enabled: bool) -> None:
         self.enabled, self.bar = enabled, None
 
-    def __call__(self, done: int, total: int, path: str) -> None:
+    def __call__(self, done: float, total: int, path: str, detail: str = "") -> None:
         if not self.enabled:
             return
         if self.bar is None:
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, file=sys.stderr, unit="file", leave=False)
-        self.bar.set_postfix_str(Path(path).name, refresh=False)
+        name = Path(path).name
+        self.bar.set_postfix_str(f"{name}（{detail}）" if detail else name, refresh=bool(detail))
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:

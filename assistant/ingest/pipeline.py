@@ -20,11 +20,14 @@ from assistant.index.index import SEARCHABLE_EVERY_S, Index
 from assistant.index.pending import embed_pending
 from assistant.index.store import FileChange, Store, resolve_path
 from assistant.ingest.chunks import CHUNKER_VERSION, chunk_report
+from assistant.ingest.formats.pages import reporting
 from assistant.ingest.load import LoadError, iter_input_files, load_file
 from assistant.ingest.reports import parse_file
 from assistant.models import Chunk, LoadedFile
 
-Progress = Callable[[int, int, str], None]
+# (files done — a fraction while one is being read page by page —, files, path, what is being
+# done to it: 「识别第 2/5 页」 while a scan is recognised, else "")
+Progress = Callable[[float, int, str, str], None]
 EmbedProgress = Callable[[int, int], None]
 
 
@@ -138,8 +141,14 @@ def store_files(files: list[str], index: Index, result: IngestResult,
     earlier = earlier_uploads(store, names, files)
     refreshed = time.monotonic()
     for done, path in enumerate(files, 1):
+
+        def page(finished: int, pages: int, done: int = done, path: str = path) -> None:
+            if progress:
+                progress(done - 1 + finished / pages, len(files), path, f"识别第 {finished}/{pages} 页")
+
         try:
-            change = prepare(path, store, earlier.get(path, []))
+            with reporting(page):
+                change = prepare(path, store, earlier.get(path, []))
             chunks = {r.id: chunk_report(r) for r in change.reports} if change else {}
         except SkipFile as exc:
             result.failed.append((path, str(exc)))
@@ -163,7 +172,7 @@ def store_files(files: list[str], index: Index, result: IngestResult,
                 if change.replaces:
                     result.replaced[path] = change.replaces
         if progress:
-            progress(done, len(files), path)
+            progress(done, len(files), path, "")
         if time.monotonic() - refreshed >= SEARCHABLE_EVERY_S:
             index.refresh()  # what this long batch stored so far becomes searchable
             refreshed = time.monotonic()

@@ -66,9 +66,10 @@ def upload(
     if not names:
         return []
 
-    def step(done: int, total: int, path: str) -> None:
+    def step(done: float, total: int, path: str, detail: str = "") -> None:
         if progress:
-            progress(done / max(total, 1) * 0.5, f"读取 {names.get(path, Path(path).name)}")
+            name = names.get(path, Path(path).name)
+            progress(done / max(total, 1) * 0.5, f"读取 {name}" + (f"：{detail}" if detail else ""))
 
     def embedded(done: int, total: int) -> None:
         if progress:

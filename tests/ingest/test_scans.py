@@ -30,9 +30,16 @@ def scanned_index(scan, tmp_path_factory):
     pdf = folder / "统计局扫描件.pdf"
     scan.pages[0].save(pdf, save_all=True, append_images=scan.pages[1:], resolution=150)
     index = Index(folder / "index")
-    result = pipeline.ingest([pdf], index)
+    steps: list[tuple[float, int, str]] = []
+    result = pipeline.ingest([pdf], index, progress=lambda done, total, _path, detail: steps.append(
+        (done, total, detail)))
     assert result.added == [str(pdf.resolve())] and not result.failed
+    index.steps = steps  # what the progress bar was told, for the per-page test
     return index
+
+
+def test_progress_is_reported_per_recognised_page(scanned_index):
+    assert scanned_index.steps == [(0.5, 1, "识别第 1/2 页"), (1.0, 1, "识别第 2/2 页"), (1, 1, "")]
 
 
 def test_scanned_pdf_is_read_into_its_title_and_headings(scanned_index):

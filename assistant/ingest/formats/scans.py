@@ -18,6 +18,7 @@ from assistant.ingest.formats.ocr import (
     paragraphs,
     recognise,
 )
+from assistant.ingest.formats.pages import page_done
 from assistant.models import Line, OcrSummary
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
@@ -62,13 +63,15 @@ def recognised(path: str | Path, pages: list[OcrPage], encoding: str, empty: str
     return Read([Line(text=row, number=n) for n, row in enumerate(rows, 1)], encoding, summary(pages))
 
 
-def recognise_within_budget(path: str | Path, images: Iterable[Any]) -> list[OcrPage]:
-    """Recognise page images one after another, refusing the file once OCR_BUDGET_S is spent."""
+def recognise_within_budget(path: str | Path, images: Iterable[Any], total: int) -> list[OcrPage]:
+    """Recognise the `total` page images one after another, each reported as done (per-page
+    progress), refusing the file once OCR_BUDGET_S is spent."""
     start, pages = time.monotonic(), []
     for image in images:
         if time.monotonic() - start > OCR_BUDGET_S:
             raise LoadError(path, f"文字识别超时（{len(pages)} 页用了超过 {OCR_BUDGET_S // 60} 分钟）：请拆分扫描件后分批上传")
         pages.append(recognise(image))
+        page_done(len(pages), total)
     return pages
 
 
@@ -94,7 +97,8 @@ def read_image(path: Path, data: bytes) -> Read:
         check_ocr_pages(path, frames)
         if image.format == "JPEG":
             image.draft("RGB", (OCR_MAX_SIDE, OCR_MAX_SIDE))  # decode at a reduced size
-        pages = recognise_within_budget(path, (_for_ocr(f.copy()) for f in ImageSequence.Iterator(image)))
+        pages = recognise_within_budget(
+            path, (_for_ocr(f.copy()) for f in ImageSequence.Iterator(image)), frames)
     except LoadError:
         raise
     except ImportError as exc:
@@ -111,7 +115,8 @@ def recognise_pdf_pages(path: str | Path, data: bytes, numbers: list[int]) -> li
     document = pypdfium2.PdfDocument(data)
     try:
         return recognise_within_budget(
-            path, (_for_ocr(document[n].render(scale=RENDER_DPI / 72).to_pil()) for n in numbers))
+            path, (_for_ocr(document[n].render(scale=RENDER_DPI / 72).to_pil()) for n in numbers),
+            len(numbers))
     finally:
         document.close()
 
