@@ -164,14 +164,17 @@ def _unknown_year(query: Query, index: Index) -> str:
     """A year no report covers — among the named units' reports when the question names some
     (区残联 has 2023 and 2024 even when a province's 2025 report is in the library too), where a
     named unit's report covers the years it states figures for as well."""
+    asked = [int(y) for y in YEAR.findall(query.text)]
+    if not asked:
+        return ""
     derived = index.derived()
     reports = [s.report for s in derived.reports.values()]
     named = [r for r in reports if r.org in query.orgs]
     years = {y for r in (named or reports) for y in report_years(r)}
-    if named:  # a report states last year's figures too (比2022年增长, a table's 2022年 column)
-        ids = {r.id for r in named}
+    if named and not set(asked) <= years:  # a report states other years' figures too (比2022年
+        ids = {r.id for r in named}        # 增长, a table's 2022年 column): read only when needed
         years |= {int(y) for c in derived.chunks if c.report_id in ids for y in YEAR.findall(c.text)}
-    for year in map(int, YEAR.findall(query.text)):
+    for year in asked:
         if years and year not in years:
             return f"资料库中的报告不涉及{year}年"
     return ""
