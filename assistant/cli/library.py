@@ -121,7 +121,7 @@ def render_report(report: Report) -> str:
 def show_cmd(args: argparse.Namespace) -> int:
     """One report's metadata and heading tree (or the full report as JSON); 1 if unknown."""
     from assistant.index.backend import open_store
-    from assistant.index.store import report_to_dict
+    from assistant.index.records import report_to_dict
 
     with open_store(args.index) as store:
         report = store.get_report(args.report_id)

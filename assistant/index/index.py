@@ -27,7 +27,7 @@ from assistant.errors import AssistantError
 from assistant.index import dense, leftovers, sparse
 from assistant.index.backend import open_store
 from assistant.index.embed import VectorCache, embed_with_cache, make_embedder
-from assistant.index.store import ReportSummary
+from assistant.index.records import ReportSummary
 from assistant.index.tokenize import terms_version, tokenize
 from assistant.ingest.chunks import CHUNKER_VERSION, context_text
 from assistant.models import Chunk

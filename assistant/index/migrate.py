@@ -17,7 +17,7 @@ from assistant.answer.retrieve import search
 from assistant.errors import AssistantError
 from assistant.index import dense
 from assistant.index.index import Index
-from assistant.index.store import FileChange
+from assistant.index.records import FileChange
 
 # Searches compared after copying: enough to cover every kind of report in a small library,
 # each a passage's opening words (a question whose answer is known to be in the library).

@@ -17,7 +17,8 @@ import psycopg
 
 from assistant.errors import AssistantError
 from assistant.index import pgschema
-from assistant.index.store import Store, chunk_row
+from assistant.index.records import chunk_row
+from assistant.index.store import Store
 from assistant.index.tokenize import tokenize
 from assistant.ingest.chunks import context_text
 from assistant.models import Chunk

@@ -14,127 +14,24 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
+from assistant.index.records import (
+    FileChange,
+    ReportSummary,
+    chunk_row,
+    resolve_path,
+    section_from_dict,
+)
+from assistant.index.sqlschema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, upsert
 from assistant.models import Chunk, OcrSummary, Report, Section, report_label
 
 DB_NAME = "reports.sqlite"
-SCHEMA_VERSION = "5"  # 2: report_chrome (the lines each report dropped as page chrome); 3: report_ocr
-# 4: pending_vectors (reports stored, searchable by keywords, whose vectors are still to come)
-# 5: uploads (the user's own file names of uploaded files)
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write lock (e.g. UI vs ingest)
 MIN_PREFIX = 6  # shortest id prefix accepted in place of a full report id
 
-# The version-1 schema; _MIGRATIONS bring a store to SCHEMA_VERSION.
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, content_hash TEXT, encoding TEXT, ingested_at REAL);
-CREATE TABLE IF NOT EXISTS reports (
-    id TEXT PRIMARY KEY, ord INTEGER, title TEXT, org TEXT, level TEXT, department TEXT,
-    period TEXT, kind TEXT, span_start INTEGER, span_end INTEGER, preamble TEXT, signoff TEXT,
-    sections_json TEXT, n_sections INTEGER DEFAULT 0);
-CREATE TABLE IF NOT EXISTS report_sources (report_id TEXT, path TEXT, PRIMARY KEY (report_id, path));
-CREATE INDEX IF NOT EXISTS report_sources_path ON report_sources(path);
-CREATE TABLE IF NOT EXISTS chunks (
-    id TEXT PRIMARY KEY, report_id TEXT, ord INTEGER, section_path_json TEXT, text TEXT,
-    span_start INTEGER, span_end INTEGER, role TEXT, heading_only INTEGER);
-CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report_id);
-CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT);
-INSERT OR IGNORE INTO manifest VALUES ('schema_version', '1'), ('generation', '0')
-"""
-# Schema changes since version 1, applied in order to an older store when it is opened.
-_MIGRATIONS = {
-    "2": "CREATE TABLE IF NOT EXISTS report_chrome (report_id TEXT PRIMARY KEY, lines_json TEXT)",
-    # reports whose file was read by OCR: pages, mean confidence, lines to check
-    "3": "CREATE TABLE IF NOT EXISTS report_ocr (report_id TEXT PRIMARY KEY, pages INTEGER, "
-         "confidence REAL, low_lines_json TEXT)",
-    "4": "CREATE TABLE IF NOT EXISTS pending_vectors (report_id TEXT PRIMARY KEY)",
-    # The user's own file name of a file uploaded through the app (its path is a temporary
-    # copy): what the library shows, and what a later upload of the same name replaces.
-    "5": "CREATE TABLE IF NOT EXISTS uploads (path TEXT PRIMARY KEY, name TEXT NOT NULL);"
-         "CREATE INDEX IF NOT EXISTS uploads_name ON uploads(name)",
-}
-# Columns of the tables written by upsert (the first is the key): the statements are written so
-# that SQLite and PostgreSQL (assistant/index/pgstore.py) both run them.
-_UPSERT_KEYS = {"manifest": ("key", "value"),
-                "files": ("path", "content_hash", "encoding", "ingested_at"),
-                "reports": ("id", "ord", "title", "org", "level", "department", "period", "kind",
-                            "span_start", "span_end", "preamble", "signoff", "sections_json",
-                            "n_sections"),
-                "report_chrome": ("report_id", "lines_json"),
-                "uploads": ("path", "name")}
-_SECTION_FIELDS = ("heading", "level", "role", "path", "text", "items", "marker")
 _COLS = "id, title, org, level, department, period, kind, span_start, span_end, preamble, signoff"
-
-
-@dataclass
-class FileChange:
-    """A new or changed file and the reports parsed from it; replaces its previous reports,
-    and those of the files in `replaces` (earlier uploads of the same user file name)."""
-
-    path: str
-    content_hash: str
-    encoding: str
-    reports: list[Report] = field(default_factory=list)
-    upload_name: str = ""  # the user's file name of an app upload ("" for a file on disk)
-    replaces: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ReportSummary:
-    """A report without its section tree, with its section (all headings) and chunk counts."""
-
-    report: Report
-    sections: int
-    chunks: int
-
-    def to_dict(self) -> dict:
-        """The `reports --json` object of DESIGN.md (with `ocr`, and the OCR confidence)."""
-        keys = ("id", "title", "org", "level", "department", "period", "kind", "source")
-        ocr = self.report.ocr
-        return {**{k: getattr(self.report, k) for k in keys}, "sections": self.sections,
-                "chunks": self.chunks, "ocr": ocr is not None,
-                **({"ocr_confidence": ocr.confidence} if ocr else {})}
-
-
-def section_to_dict(section: Section) -> dict:
-    """A Section tree as JSON-ready dicts: every field, children recursively."""
-    return asdict(section)
-
-
-def section_from_dict(d: dict) -> Section:
-    """Inverse of section_to_dict (unknown keys ignored, missing ones defaulted)."""
-    known = {k: v for k, v in d.items() if k in _SECTION_FIELDS}
-    return Section(**known, children=[section_from_dict(c) for c in d.get("children", [])],
-                   span=tuple(d.get("span", (0, 0))))
-
-
-def report_to_dict(report: Report) -> dict:
-    """A full Report with its section tree as JSON-ready dicts (what `show --json` prints)."""
-    return asdict(report)
-
-
-def resolve_path(path: str | Path) -> str:
-    """The absolute, resolved form under which paths are stored."""
-    try:
-        return str(Path(path).expanduser().resolve())
-    except (RuntimeError, OSError):  # a symlink loop: the path as given, made absolute
-        return str(Path(path).expanduser().absolute())
-
-
-def chunk_row(report_id: str, ord_: int, c: Chunk) -> tuple:
-    """The stored columns of one chunk, in table order."""
-    return (c.id, report_id, ord_, json.dumps(c.section_path, ensure_ascii=False), c.text,
-            c.span[0], c.span[1], c.role, int(c.heading_only))
-
-
-def upsert(table: str) -> str:
-    """INSERT of one row of `table` replacing the row with the same key (both engines)."""
-    key, *rest = _UPSERT_KEYS[table]
-    columns = ", ".join((key, *rest))
-    marks = ", ".join("?" * (1 + len(rest)))
-    updates = ", ".join(f"{c} = excluded.{c}" for c in rest)
-    return f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
 
 
 class Store:
@@ -166,7 +63,7 @@ class Store:
             # Readers of an existing index (the UI) must not take the write lock here.
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'manifest'").fetchone():
                 with self.transaction(bump=False):
-                    for statement in filter(str.strip, _SCHEMA.split(";")):
+                    for statement in filter(str.strip, SCHEMA.split(";")):
                         conn.execute(statement)
             self._migrate(conn)
         return self
@@ -178,7 +75,7 @@ class Store:
         if version == SCHEMA_VERSION:
             return
         with self.transaction(bump=False):
-            for target, statement in _MIGRATIONS.items():
+            for target, statement in MIGRATIONS.items():
                 if int(target) > int(version):
                     for part in filter(str.strip, statement.split(";")):
                         conn.execute(part)

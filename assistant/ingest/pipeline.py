@@ -18,7 +18,8 @@ from assistant import lexicon
 from assistant.errors import AssistantError
 from assistant.index.index import SEARCHABLE_EVERY_S, Index
 from assistant.index.pending import embed_pending
-from assistant.index.store import FileChange, Store, resolve_path
+from assistant.index.records import FileChange, resolve_path
+from assistant.index.store import Store
 from assistant.ingest.chunks import CHUNKER_VERSION, chunk_report
 from assistant.ingest.formats.pages import reporting
 from assistant.ingest.load import LoadError, iter_input_files, load_file

@@ -12,7 +12,7 @@ from assistant.answer.llm import llm_config, reachable
 from assistant.errors import AssistantError
 from assistant.index.index import Index
 from assistant.index.pending import status_line
-from assistant.index.store import resolve_path
+from assistant.index.records import resolve_path
 from assistant.ingest.pipeline import IngestResult, failure, ingest
 from assistant.models import UNKNOWN, Report
 from assistant.ui.render import report_tree

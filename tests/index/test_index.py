@@ -9,7 +9,8 @@ import pytest
 
 from assistant.index.backend import open_store
 from assistant.index.index import Index
-from assistant.index.store import FileChange, Store, resolve_path
+from assistant.index.records import FileChange, resolve_path
+from assistant.index.store import Store
 from assistant.ingest.chunks import chunk_report
 from assistant.ingest.load import load_file
 from assistant.ingest.pipeline import ingest

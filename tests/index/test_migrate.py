@@ -12,7 +12,7 @@ import psycopg
 from assistant.cli import main
 from assistant.index.index import Index
 from assistant.index.migrate import SAMPLE_SEARCHES
-from assistant.index.store import report_to_dict
+from assistant.index.records import report_to_dict
 
 
 def migrate_json(capsys, index_dir, url) -> tuple[int, dict]:

@@ -7,14 +7,14 @@ import sqlite3
 import pytest
 
 from assistant.index.backend import open_store
-from assistant.index.store import (
+from assistant.index.records import (
     FileChange,
-    Store,
     report_to_dict,
     resolve_path,
     section_from_dict,
     section_to_dict,
 )
+from assistant.index.store import Store
 from assistant.models import Chunk, Report, Section
 
 
@@ -174,7 +174,8 @@ def test_wal_mode_and_concurrent_reader(sqlite_store, tmp_path):
 def test_an_older_store_is_migrated_when_opened(tmp_path):
     import sqlite3
 
-    from assistant.index.store import SCHEMA_VERSION, Store
+    from assistant.index.sqlschema import SCHEMA_VERSION
+    from assistant.index.store import Store
 
     with Store(tmp_path) as store:
         store.conn.execute("DROP TABLE report_chrome")
