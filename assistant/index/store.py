@@ -248,10 +248,11 @@ class Store:
                            ("reports", "id")):
             self.conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (rid,))
 
-    def _report(self, row: tuple, sections: list[Section] | None = None) -> Report:
-        return Report(*row[:7], source=self._sources(row[0]), span=(row[7], row[8]),
-                      sections=sections or [], preamble=row[9], signoff=row[10],
-                      ocr=self._ocr(row[0]))
+    @staticmethod
+    def _report(row: tuple, sources: list[str], ocr: OcrSummary | None,
+                sections: list[Section] | None = None) -> Report:
+        return Report(*row[:7], source=sources, span=(row[7], row[8]), sections=sections or [],
+                      preamble=row[9], signoff=row[10], ocr=ocr)
 
     def _ocr(self, rid: str) -> OcrSummary | None:
         row = self.conn.execute("SELECT pages, confidence, low_lines_json FROM report_ocr "
@@ -260,13 +261,31 @@ class Store:
 
     def list_reports(self, limit: int | None = None, offset: int = 0) -> list[ReportSummary]:
         """All reports (by first source, then file order), without section trees; or one page
-        of `limit` of them from `offset` (a list of thousands shown a page at a time)."""
+        of `limit` of them from `offset`. Four statements whatever the count: two queries per
+        report took 2.1 s for 10,000 reports, and every new generation reads the whole list."""
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+        cols = ", ".join(f"r.{c}" for c in _COLS.split(", "))
         rows = self.conn.execute(
-            f"SELECT {_COLS}, n_sections, "
-            "(SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) FROM reports r ORDER BY "
-            "(SELECT MIN(s.path) FROM report_sources s WHERE s.report_id = r.id), ord, id" + page)
-        return [ReportSummary(self._report(row[:11]), row[11] or 0, row[12]) for row in list(rows)]
+            "WITH listed AS (SELECT r.id, r.ord, (SELECT MIN(s.path) FROM report_sources s "
+            "WHERE s.report_id = r.id) AS first FROM reports r ORDER BY first, r.ord, r.id"
+            f"{page}) SELECT {cols}, r.n_sections FROM listed JOIN reports r ON r.id = listed.id "
+            "ORDER BY listed.first, listed.ord, listed.id").fetchall()
+        ids = [row[0] for row in rows]
+        if not ids:
+            return []
+        within = "" if limit is None else f" WHERE report_id IN ({', '.join('?' * len(ids))})"
+        args = () if limit is None else ids
+        sources: dict[str, list[str]] = {}
+        for rid, path in self.conn.execute(
+                f"SELECT report_id, path FROM report_sources{within} ORDER BY report_id, path", args):
+            sources.setdefault(rid, []).append(path)
+        chunks = dict(self.conn.execute(
+            f"SELECT report_id, COUNT(*) FROM chunks{within} GROUP BY report_id", args).fetchall())
+        ocr = {rid: OcrSummary(pages, confidence, json.loads(low)) for rid, pages, confidence, low
+               in self.conn.execute("SELECT report_id, pages, confidence, low_lines_json "
+                                    f"FROM report_ocr{within}", args)}
+        return [ReportSummary(self._report(row[:11], sources.get(row[0], []), ocr.get(row[0])),
+                              row[11] or 0, chunks.get(row[0], 0)) for row in rows]
 
     def resolve_id(self, id_or_prefix: str) -> str | None:
         """The full id for an id or a unique prefix of at least MIN_PREFIX characters."""
@@ -283,7 +302,8 @@ class Store:
                                 (self.resolve_id(id_or_prefix),)).fetchone()
         if not row:
             return None
-        report = self._report(row[:11], [section_from_dict(d) for d in json.loads(row[11])])
+        report = self._report(row[:11], self._sources(row[0]), self._ocr(row[0]),
+                              [section_from_dict(d) for d in json.loads(row[11])])
         chrome = self.conn.execute("SELECT lines_json FROM report_chrome WHERE report_id = ?",
                                    (report.id,)).fetchone()
         report.chrome = json.loads(chrome[0]) if chrome else []

@@ -179,6 +179,21 @@ def profile(report: Report) -> str:
     return " ".join([report.title, *heads])
 
 
+def shortlist(request: OutlineRequest, reports: Sequence[Report], n: int,
+              keep: Sequence[str] = ()) -> list[str]:
+    """The ids of the `n` reports of a large library whose unit, level, period and title fit
+    the request best, and those in `keep`: the only ones whose section trees are read. Each
+    is scored as `choose_examples` scores it, on the report as listed (no tree: no parts,
+    headings or text yet), so a library of at most `n` reports is shortlisted whole."""
+    if len(reports) <= n:
+        return [r.id for r in reports]
+    sims = bigram_jaccard(request.text, [r.title for r in reports])
+    scores = [_score(request, r, sim)[0] for r, sim in zip(reports, sims, strict=True)]
+    best = sorted(range(len(reports)), key=lambda i: -scores[i])[:n]
+    kept = set(keep) - {reports[i].id for i in best}
+    return [reports[i].id for i in sorted(best)] + [r.id for r in reports if r.id in kept]
+
+
 def choose_examples(
     request: OutlineRequest,
     reports: Sequence[Report],

@@ -105,7 +105,7 @@ def _outline_tab(index: Index) -> gr.Dropdown:
             [], label="参考范文（取消勾选后重新生成即排除）", elem_id="outline-examples"
         )
         pinned = gr.Dropdown(
-            outline_tab.report_choices(index),
+            library.report_choices(index),
             multiselect=True,
             label="指定参考范文（可选）",
             elem_id="outline-pinned",
@@ -143,8 +143,9 @@ def _outline_tab(index: Index) -> gr.Dropdown:
     return pinned
 
 
-def _library_tab(index: Index, views: list, view_updates: Callable[[], tuple]):
-    """The 资料库 tab; returns (its search box, every view of the library, their refresh)."""
+def _library_tab(index: Index, views: list, view_updates: Callable[..., tuple]):
+    """The 资料库 tab; returns (what its refresh reads: the search box and the pickers' choices,
+    every view of the library, their refresh)."""
     kinds = " / ".join(SUPPORTED_SUFFIXES)
     with gr.Row():
         files = gr.File(
@@ -161,12 +162,13 @@ def _library_tab(index: Index, views: list, view_updates: Callable[[], tuple]):
         headers=library.RESULT_HEADERS, label="入库结果", elem_id="ingest-results"
     )
     search = gr.Textbox(label="搜索报告（标题、单位、层级、文件）", elem_id="report-search")
-    table = gr.Dataframe(
-        library.report_rows(index),
-        headers=library.REPORT_HEADERS,
-        label="报告列表",
-        elem_id="reports",
-    )
+    rows, note, _ = library.report_page(index)
+    table = gr.Dataframe(rows, headers=library.REPORT_HEADERS, label="报告列表", elem_id="reports")
+    page = gr.State(1)
+    with gr.Row(elem_id="reports-pager"):
+        earlier = gr.Button("上一页", size="sm", elem_id="reports-prev", scale=0)
+        where = gr.Markdown(note, elem_id="reports-page")
+        later = gr.Button("下一页", size="sm", elem_id="reports-next", scale=0)
     with gr.Row():
         chosen = gr.Dropdown(
             library.report_choices(index),
@@ -176,39 +178,69 @@ def _library_tab(index: Index, views: list, view_updates: Callable[[], tuple]):
         )
     tree = gr.HTML(elem_id="report-tree")
     doomed, removal_done = _removal_controls(index)
-    outputs = [*views, table, chosen, doomed]
+    listed = [table, where, page]
+    outputs = [*views, *listed, chosen, doomed]
 
-    def refresh(text: str = "", clear: bool = False) -> tuple:
-        pickers = [gr.Dropdown(choices=library.report_choices(index)) for _ in range(2)]
+    def turn(text: str, at: int, step: int = 0) -> tuple:
+        """The table at page `at` + `step` of the reports matching `text`."""
+        return library.report_page(index, text or "", at + step)
+
+    def refresh(text: str = "", pins=None, picked=None, doomed_id=None, clear: bool = False):
+        """Every view of the library, the table back at its first page; the pickers list the
+        reports matching the search text and keep their choices (or drop them: `clear`)."""
         if clear:
-            pickers = [gr.Dropdown(choices=library.report_choices(index), value=None)] * 2
-        return (*view_updates(), library.report_rows(index, text or ""), *pickers)
+            pickers = [gr.Dropdown(choices=library.report_choices(index, text or ""), value=None)] * 2
+        else:
+            pickers = [gr.Dropdown(choices=library.report_choices(index, text or "", value))
+                       for value in (picked, doomed_id)]
+        return (*view_updates(pins), *turn(text, 1), *pickers)
 
-    def add(payload, text, progress=gr.Progress()):  # noqa: B008 (Gradio injects the tracker)
+    def add(payload, *state, progress=gr.Progress()):  # noqa: B008 (Gradio injects it)
         """Ingest one upload; the box is emptied (the table says what became of each file), so
         the next upload holds only its own files."""
         uploads = library.uploads_of(payload)
         rows = library.upload(index, uploads, lambda f, d: progress(f, desc=d))
-        return rows, None, *refresh(text)
+        return rows, None, *refresh(*state)
 
+    state = [search, views[-1], chosen, doomed]  # views[-1]: the 提纲 tab's pinned examples
     for source in (files, folder):  # raw values (files checked and cached): the user's names
         source.upload(
             add,
-            [source, search],
+            [source, *state],
             [results, source, *outputs],
             preprocess=False,
             api_visibility="private",
         )
     search.change(
-        lambda t: library.report_rows(index, t), [search], [table], api_visibility="private"
+        lambda t, *picked: (*turn(t, 1), *(gr.Dropdown(choices=library.report_choices(index, t, v))
+                                           for v in picked)),
+        [search, chosen, doomed], [*listed, chosen, doomed], api_visibility="private",
     )
+    for button, step in ((earlier, -1), (later, 1)):
+        button.click(lambda t, at, s=step: turn(t, at, s), [search, page], listed,
+                     api_visibility="private")
+    for picker in (chosen, doomed, views[-1]):
+        searchable(index, picker)
     chosen.change(
         lambda rid: library.report_view(index, rid), [chosen], [tree], api_visibility="private"
     )
     removal_done.then(
-        lambda text: refresh(text, clear=True), [search], outputs, api_visibility="private"
+        lambda *values: refresh(*values, clear=True), state, outputs, api_visibility="private"
     )
-    return search, outputs, refresh
+    return state, outputs, refresh
+
+
+def searchable(index: Index, picker: gr.Dropdown) -> None:
+    """A report picker of a library larger than PICKER_LIMIT lists only some reports: what is
+    typed into it asks the server for the matching ones (its choice kept among them)."""
+
+    def matches(value, typed: gr.KeyUpData):
+        if len(library.listing(index).rows) <= library.PICKER_LIMIT:
+            return gr.skip()  # every report is listed: the browser filters them itself
+        return gr.Dropdown(choices=library.report_choices(index, typed.input_value, value))
+
+    picker.key_up(matches, [picker], [picker], show_progress="hidden", trigger_mode="always_last",
+                  api_visibility="private")
 
 
 def _removal_controls(index: Index) -> tuple[gr.Dropdown, Dependency]:
@@ -263,9 +295,10 @@ def build_app(index: Index, startup: Startup | None = None) -> gr.Blocks:
     def status_text() -> str:
         return "　".join(t for t in (startup.text(), library.status(index)) if t)
 
-    def view_updates() -> tuple:
+    def view_updates(pins=None) -> tuple:
+        """The status, the question filters and the pinned-examples picker (keeping `pins`)."""
         filters = (gr.Dropdown(choices=_choices(index, f)) for f in ("department", "period"))
-        return status_text(), *filters, gr.Dropdown(choices=outline_tab.report_choices(index))
+        return status_text(), *filters, gr.Dropdown(choices=library.report_choices(index, keep=pins))
 
     with gr.Blocks(title="工作总结范文助手") as app:
         gr.Markdown("## 工作总结范文助手　<small>检索范文、引用原文、生成提纲</small>")
@@ -275,14 +308,14 @@ def build_app(index: Index, startup: Startup | None = None) -> gr.Blocks:
         with gr.Tab("提纲"):
             pinned = _outline_tab(index)
         with gr.Tab("资料库"):
-            search, views, refresh = _library_tab(
+            state, views, refresh = _library_tab(
                 index, [status, department, period, pinned], view_updates
             )
         timer = gr.Timer(STATUS_SECONDS, active=startup.running)
-        app.load(refresh, [search], views, api_visibility="private")
+        app.load(refresh, state, views, api_visibility="private")
         timer.tick(
-            lambda text: (*refresh(text), gr.Timer(active=startup.running)),
-            [search],
+            lambda *values: (*refresh(*values), gr.Timer(active=startup.running)),
+            state,
             [*views, timer],
             api_visibility="private",
         )

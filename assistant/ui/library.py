@@ -4,15 +4,18 @@ ui/removal.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from assistant.answer.llm import llm_config, reachable
 from assistant.errors import AssistantError
 from assistant.index.index import Index
 from assistant.index.pending import status_line
-from assistant.index.records import resolve_path
+from assistant.index.records import ReportSummary, resolve_path
 from assistant.ingest.pipeline import IngestResult, failure, ingest
 from assistant.models import UNKNOWN, Report
 from assistant.ui.render import report_tree
@@ -21,6 +24,12 @@ REPORT_HEADERS = ["编号", "标题", "单位", "层级", "类别", "期间", "�
 UNSHOWN = "未识别"  # how the page shows a metadata value the document does not reveal
 RESULT_HEADERS = ["文件", "结果", "说明"]
 REPLACED_NOTICE = "已替换同名文件的旧版本"
+# Reports per page of the table (about two screens): at 10,000 reports the whole table as one
+# Dataframe value was ~1.5 MB sent on every refresh and a page the browser scrolled slowly.
+PAGE_ROWS = 50
+# Choices a report picker holds at once; the rest are found by typing (the pickers ask the
+# server for matches). Every picker sent every report on each page load and refresh.
+PICKER_LIMIT = 200
 
 Upload = tuple[str, str]  # (the temporary copy Gradio stored, the user's own file name)
 
@@ -98,28 +107,80 @@ def file_label(report: Report, names: dict[str, str]) -> str:
     return first if len(report.source) == 1 else f"{first} 等 {len(report.source)} 个文件"
 
 
+@dataclass
+class Listing:
+    """The library as the 资料库 tab lists it, made once per store generation: table rows,
+    picker choices and the text a search is matched against, all in library order."""
+
+    generation: int
+    rows: list[list[object]]
+    choices: list[tuple[str, str]]
+    keys: list[str]
+
+    def matching(self, text: str) -> list[int]:
+        """Positions of the reports whose title, unit, level, category or file hold `text`."""
+        text = text.strip()
+        return [i for i, key in enumerate(self.keys) if text in key] if text else [
+            *range(len(self.keys))]
+
+
+_LISTINGS: WeakKeyDictionary[Index, Listing] = WeakKeyDictionary()
+
+
+def listing(index: Index) -> Listing:
+    """The library's current Listing (rebuilt only when the store has changed)."""
+    cached = _LISTINGS.get(index)
+    if cached is not None and cached.generation == index.store.generation:
+        return cached
+    with index.store.snapshot():
+        generation, summaries = index.store.generation, index.store.list_reports()
+        names = index.store.upload_names()
+    rows = [[s.report.id[:12], s.report.title,
+             *map(shown, (s.report.org, s.report.level, s.report.department, s.report.period,
+                          s.report.kind)), file_label(s.report, names), s.chunks]
+            for s in summaries]
+    keys = ["\n".join(map(str, (*row[1:5], row[7]))) for row in rows]
+    _LISTINGS[index] = made = Listing(generation, rows, choices(summaries, names), keys)
+    return made
+
+
+def choices(summaries: list[ReportSummary], names: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, id) per report for the pickers: its label, with its unit and file when another
+    report has the same label, and its id when even those agree."""
+    reports = [s.report for s in summaries]
+    labels = [r.label for r in reports]
+    same = Counter(labels)
+    labels = [f"{label}（{shown(r.org)} · {file_label(r, names)}）" if same[label] > 1 else label
+              for label, r in zip(labels, reports, strict=True)]
+    same = Counter(labels)
+    return [(f"{label}（{r.id[:8]}）" if same[label] > 1 else label, r.id)
+            for label, r in zip(labels, reports, strict=True)]
+
+
 def report_rows(index: Index, text: str = "") -> list[list[object]]:
     """The library's reports as table rows, filtered by `text` in title/unit/level/kind/file."""
-    names, rows = index.store.upload_names(), []
-    for s in index.store.list_reports():
-        r = s.report
-        row = [r.id[:12], r.title, *map(shown, (r.org, r.level, r.department, r.period, r.kind)),
-               file_label(r, names), s.chunks]
-        if not text or any(text in str(v) for v in (*row[1:5], row[7])):
-            rows.append(row)
-    return rows
+    listed = listing(index)
+    return [listed.rows[i] for i in listed.matching(text)]
 
 
-def report_choices(index: Index) -> list[tuple[str, str]]:
-    """(label, id) of every report for the library's pickers: its label, with its unit and
-    file when another report has the same label, and its id when even those agree."""
-    names = index.store.upload_names()
-    reports = [s.report for s in index.store.list_reports()]
-    labels = [r.label for r in reports]
-    labels = [f"{label}（{shown(r.org)} · {file_label(r, names)}）" if labels.count(label) > 1
-              else label for label, r in zip(labels, reports, strict=True)]
-    return [(f"{label}（{r.id[:8]}）" if labels.count(label) > 1 else label, r.id)
-            for label, r in zip(labels, reports, strict=True)]
+def report_page(index: Index, text: str = "", page: int = 1) -> tuple[list[list[object]], str, int]:
+    """One page of the filtered table: (its rows, 「第 p / n 页，共 N 篇」, the page shown —
+    `page` brought within the pages there are)."""
+    rows = report_rows(index, text)
+    pages = max(1, -(-len(rows) // PAGE_ROWS))
+    page = min(max(1, int(page or 1)), pages)
+    note = f"第 {page} / {pages} 页，共 {len(rows)} 篇" + ("（搜索结果）" if text.strip() else "")
+    return rows[(page - 1) * PAGE_ROWS : page * PAGE_ROWS], note, page
+
+
+def report_choices(index: Index, text: str = "", keep: str | Iterable[str] | None = None
+                   ) -> list[tuple[str, str]]:
+    """A picker's choices: the reports matching `text`, at most PICKER_LIMIT of them, and the
+    ones in `keep` (chosen already: a picker's value must stay among its choices)."""
+    listed = listing(index)
+    shown_ids = [listed.choices[i] for i in listed.matching(text)[:PICKER_LIMIT]]
+    kept = ({keep} if isinstance(keep, str) else set(keep or ())) - {rid for _, rid in shown_ids}
+    return shown_ids + [c for c in listed.choices if c[1] in kept]
 
 
 def report_view(index: Index, report_id: str) -> str:

@@ -13,13 +13,6 @@ from assistant.outline.export import docx_files, file_name, to_markdown
 from assistant.ui.render import esc_markdown
 
 
-def report_choices(index: Index) -> list[tuple[str, str]]:
-    """(label, id) of every report in the library, for the pin/exclude pickers."""
-    return [
-        (f"{s.report.label}（{s.report.id[:8]}）", s.report.id) for s in index.store.list_reports()
-    ]
-
-
 def example_choices(examples: list[Example]) -> list[tuple[str, str]]:
     """(label with the reason, id) of the chosen examples."""
     return [(f"{e.label}：{e.reason}", e.report.id) for e in examples]

@@ -191,6 +191,8 @@ def test_an_older_store_is_migrated_when_opened(tmp_path):
 def test_reports_are_listed_a_page_at_a_time(store, tmp_path):
     reports = [make_report(f"{n:016d}", f"县民政局{n}号报告") for n in range(5)]
     store.apply_files([change(tmp_path / "a.txt", *reports)])
-    whole = [s.report.id for s in store.list_reports()]
-    pages = [s.report.id for o in (0, 2, 4) for s in store.list_reports(limit=2, offset=o)]
-    assert pages == whole and len(whole) == 5
+    store.apply_files([change(tmp_path / "b.txt", reports[1])])  # one report, two sources
+    whole = store.list_reports()
+    pages = [s for o in (0, 2, 4) for s in store.list_reports(limit=2, offset=o)]
+    assert pages == whole and len(whole) == 5  # sources, counts and all, as the whole list
+    assert whole[1].report.source == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]

@@ -326,3 +326,20 @@ def test_absent_department_gets_no_other_departments_business(outline_of):
 def test_part_missing_from_same_department_examples_is_noted(outline_of):
     outline, _ = outline_of(MINZHENG)
     assert any(n.startswith("同类范文没有“存在的问题”的内容") for n in outline.notes)
+
+
+def test_a_large_library_reads_only_a_shortlist_of_trees(sample_index, monkeypatch):
+    import assistant.outline as outline_module
+
+    request = "市审计局2023年工作总结"
+    whole = [e.report.id for e in outline_module.outline_for_index(sample_index, request)[1]]
+    read = []
+    get_report = sample_index.store.get_report
+    monkeypatch.setattr(sample_index.store, "get_report", lambda rid: read.append(rid) or get_report(rid))
+    monkeypatch.setattr(outline_module, "SHORTLIST", 6)
+    pinned = sample_index.store.list_reports()[-1].report  # a poor fit, pinned: read and used
+    _, examples = outline_module.outline_for_index(sample_index, request)
+    assert [e.report.id for e in examples] == whole and len(read) == 6
+    read.clear()
+    _, examples = outline_module.outline_for_index(sample_index, request, [pinned.id])
+    assert pinned.id in [e.report.id for e in examples] and len(read) <= 7

@@ -306,3 +306,41 @@ def test_twenty_concurrent_questions_all_get_answers(sample_app):
     with ThreadPoolExecutor(max_workers=20) as pool:
         results = list(pool.map(one, questions))
     assert len(results) == SAMPLE_REPORT_COUNT and all('class="cite-card"' in cards for cards in results)
+
+
+def test_a_large_library_is_paged_and_its_pickers_ask_the_server(page, sample_index, monkeypatch):
+    """The sample library as if it were large: 8 rows a page, 5 reports a picker."""
+    from assistant.ui import library
+
+    monkeypatch.setattr(library, "PAGE_ROWS", 8)
+    monkeypatch.setattr(library, "PICKER_LIMIT", 5)
+    app, url = serve(sample_index)
+    try:
+        page.goto(url)
+        page.get_by_role("tab", name="资料库").click()
+        page.wait_for_selector("#reports-page", timeout=WAIT_MS)
+        assert f"第 1 / 3 页，共 {SAMPLE_REPORT_COUNT} 篇" in page.inner_text("#reports-page")
+        first = page.inner_text("#reports")
+        page.click("#reports-next")
+        page.wait_for_function(
+            "document.querySelector('#reports-page')?.innerText.includes('第 2 / 3 页')",
+            timeout=WAIT_MS)
+        settled(page, "reports")
+        assert page.inner_text("#reports") != first
+        shot(page, "14-library-page-2")
+        box = page.locator("#report-pick input")
+        box.click()
+        listbox = f"#{box.get_attribute('aria-controls')}"
+        options = page.locator(f"{listbox} [role=option]:visible")
+        options.first.wait_for(timeout=WAIT_MS)
+        assert options.count() == 5  # the first five of the library only
+        box.fill("残联")  # not among the five listed: the server is asked for matches
+        page.wait_for_function(
+            f"[...document.querySelectorAll('{listbox} [role=option]')]"
+            ".some(o => o.offsetParent && o.innerText.includes('残联'))", timeout=WAIT_MS)
+        page.locator(f"{listbox} [role=option]", has_text="残联").first.click()
+        page.wait_for_function(
+            "document.querySelector('#report-tree')?.innerText.includes('［计划］')", timeout=WAIT_MS)
+        shot(page, "15-picker-found-by-server")
+    finally:
+        app.close()

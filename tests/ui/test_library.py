@@ -153,3 +153,25 @@ def test_removal_shows_what_will_go_and_removes_only_that(tmp_path):
     assert [s.report.source for s in index.store.list_reports()] == [[str(Path(other).resolve())]]
     assert removal.carry_out(index, whole) == "报告已不在资料库中。"
     index.close()
+
+
+def test_the_table_is_paged_and_the_pickers_list_a_bounded_number(sample_index, monkeypatch):
+    monkeypatch.setattr(library, "PAGE_ROWS", 8)
+    monkeypatch.setattr(library, "PICKER_LIMIT", 5)
+    whole = library.report_rows(sample_index)
+    first, note, page = library.report_page(sample_index)
+    assert first == whole[:8] and page == 1 and note == f"第 1 / 3 页，共 {len(whole)} 篇"
+    last, note, page = library.report_page(sample_index, "", 9)  # past the end: the last page
+    assert last == whole[16:] and page == 3 and note.startswith("第 3 / 3 页")
+    found, note, _ = library.report_page(sample_index, "审计")
+    assert found and all("审计" in r[1] + r[2] for r in found) and note.endswith("（搜索结果）")
+    choices = library.report_choices(sample_index)
+    assert [rid for _, rid in choices] == [sample_index.store.list_reports()[i].report.id
+                                           for i in range(5)]
+    far = whole[12][0]  # a chosen report outside the first five stays among the choices
+    far_id = sample_index.store.resolve_id(far)
+    assert [rid for _, rid in library.report_choices(sample_index, "", far_id)][-1] == far_id
+    assert {label for label, _ in library.report_choices(sample_index, "审计")} == {
+        label for label, _ in library.choices(
+            [s for s in sample_index.store.list_reports() if "审计" in s.report.title + s.report.org],
+            {})}
