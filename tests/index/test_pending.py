@@ -109,3 +109,15 @@ def test_duration_reads_as_minutes_and_hours():
     assert duration(20) == "不到 1 分钟"
     assert duration(12 * 60) == "约 12 分钟"
     assert duration(125 * 60) == "约 2 小时 5 分钟"
+
+
+def test_a_slow_refresh_is_made_less_often(tmp_path):
+    index = Index(tmp_path / "index")
+    now = time.monotonic()
+    assert not index.refresh_due(now - 10) and index.refresh_due(now - 31)
+    index.store.apply_files([])  # a store change, so the next refresh rebuilds
+    index.refresh()
+    assert index._refresh_s > 0  # measured
+    index._refresh_s = 12.0  # as if that rebuild had taken 12 s: refresh every 120 s at most
+    assert not index.refresh_due(now - 100) and index.refresh_due(now - 121)
+    index.close()
