@@ -29,7 +29,8 @@ from assistant.index import dense, leftovers, sparse
 from assistant.index.backend import open_store
 from assistant.index.embed import VectorCache, embed_with_cache, make_embedder
 from assistant.index.records import ReportSummary
-from assistant.index.tokenize import terms_version, tokenize
+from assistant.index.termcache import TermCache
+from assistant.index.tokenize import terms_version
 from assistant.ingest.chunks import CHUNKER_VERSION, context_text
 from assistant.models import Chunk
 
@@ -85,6 +86,7 @@ class Index:
         self._embedder_spec = embedder_spec
         self._embedder = None
         self.cache = VectorCache(settings.current().vector_cache or self.dir / VECTOR_FILE)
+        self.terms = TermCache(self.cache.path)  # BM25 terms in the same content-hash file
         self._derived: Derived | None = None
         self.lock = threading.RLock()  # one writer at a time; readers swap in new Derived
         self.embedding = threading.Lock()  # one pass over the waiting reports at a time
@@ -148,7 +150,7 @@ class Index:
                 ready = [i for i, c in enumerate(chunks) if c.report_id not in waiting]
                 vectors = self.embed_chunks([chunks[i] for i in ready], progress)
                 derived.dense = dense.build(vectors, positions=ready if waiting else None)
-                derived.sparse = sparse.build([tokenize(context_text(c)) for c in chunks])
+                derived.sparse = sparse.build(self.terms.terms([context_text(c) for c in chunks]))
                 dense.save(derived.dense, str(self.dir / DENSE_FILE))
                 sparse.save(derived.sparse, str(self.dir / SPARSE_DIR))
             _write_json_atomic(
