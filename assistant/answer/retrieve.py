@@ -60,10 +60,13 @@ def _matches(value: str, wanted: tuple[str, ...]) -> bool:
     return not wanted or any(w in value for w in wanted)
 
 
-def allowed_positions(derived: Derived, filters: Filters) -> list[int] | None:
-    """Positions of chunks inside the hard filters (None = no filter)."""
+def allowed_positions(derived: Derived, filters: Filters):
+    """Positions of chunks inside the hard filters (None = no filter); on a database, the
+    filters as SQL, so the engine applies them (no list of every allowed chunk is sent)."""
     if filters.is_empty():
         return None
+    if derived.within is not None:
+        return derived.within(filters)
     keep = []
     for pos, chunk in enumerate(derived.chunks):
         report = derived.reports[chunk.report_id].report

@@ -17,6 +17,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,8 @@ class Derived:
     reports: dict[str, ReportSummary] = field(default_factory=dict)
     dense: object | None = None
     sparse: object | None = None
+    # On a database: metadata filters → the SQL condition its searches apply (pgsearch.within)
+    within: Callable[[object], object] | None = None
 
 
 def default_index_dir() -> Path:
@@ -161,7 +164,7 @@ class Index:
 
     def _engine_derived(self) -> Derived:
         """A database snapshot's chunks and reports, searched by the engine (pgsearch)."""
-        from assistant.index.pgsearch import PgDense, PgSparse, Positions
+        from assistant.index.pgsearch import PgDense, PgSparse, Positions, within
 
         with self.store.snapshot():
             derived = Derived(self.store.generation, self.store.chunks(), self._report_map())
@@ -169,6 +172,7 @@ class Index:
             derived.dense = PgDense(self.store, positions, self.store.vector_count())
             derived.sparse = PgSparse(self.store, positions, len(derived.chunks),
                                       self.store.mean_terms())
+            derived.within = within
         self._derived = derived
         return derived
 

@@ -21,6 +21,37 @@ from assistant.index.pgstore import PgStore, quote_lexeme, vector_literal
 from assistant.index.sparse import K1, B
 
 _NONE = np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
+# Filter fields on the report and on the chunk, as answer/query.py's Filters names them.
+REPORT_FIELDS = ("level", "department", "period", "kind")
+
+
+@dataclass(frozen=True)
+class Within:
+    """Metadata filters as an SQL condition on the chunks `c`, applied by the engine."""
+
+    clause: str
+    args: tuple
+
+
+def within(filters) -> Within:
+    """answer.query.Filters as SQL: a field matches when its value holds any string wanted for
+    it, as the embedded backend matches (retrieve._matches); report ids are kept as given."""
+    parts, args = [], []
+
+    def holds(column: str, wanted: Sequence[str]) -> str:
+        args.extend(wanted)
+        return "(" + " OR ".join([f"strpos({column}, %s) > 0"] * len(wanted)) + ")"
+
+    on_report = [holds(f"r.{name}", wanted) for name in REPORT_FIELDS
+                 if (wanted := getattr(filters, name))]
+    if on_report:
+        parts.append(f"c.report_id IN (SELECT r.id FROM reports r WHERE {' AND '.join(on_report)})")
+    if filters.role:
+        parts.append(holds("c.role", filters.role))
+    if filters.report_ids:
+        parts.append("c.report_id = ANY(%s)")
+        args.append(list(filters.report_ids))
+    return Within(" AND ".join(parts) or "TRUE", tuple(args))
 
 
 @dataclass
@@ -32,6 +63,12 @@ class Positions:
 
     def __post_init__(self) -> None:
         self.of = {cid: pos for pos, cid in enumerate(self.ids)}
+
+    def within(self, allowed: Within | Sequence[int] | None) -> Within | None:
+        """A search's restriction as SQL: filters as they are, positions as their chunk ids."""
+        if allowed is None or isinstance(allowed, Within):
+            return allowed
+        return Within("c.id = ANY(%s)", ([self.ids[p] for p in allowed],))
 
     def ranked(self, rows: Sequence[tuple[str, float]], k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, positions) of rows in the snapshot, best first, at most k."""
@@ -50,26 +87,27 @@ class PgDense:
     positions: Positions
     ntotal: int
 
-    def search(self, query_vecs: np.ndarray, k: int, allowed: Sequence[int] | None = None):
-        """As dense.search: the top k by inner product (HNSW; exact within a filter)."""
+    def search(self, query_vecs: np.ndarray, k: int, allowed: Within | Sequence[int] | None = None):
+        """As dense.search: the top k by inner product (HNSW; exact within a filter), `allowed`
+        being positions or filters (Within)."""
         queries = np.asarray(query_vecs, dtype=np.float32)
         if queries.ndim == 2:
             return self._batch(queries, k, allowed)
         if k <= 0 or not self.ntotal:
             return _NONE
-        vec = vector_literal(queries)
-        if allowed is None:
+        vec, restrict = vector_literal(queries), self.positions.within(allowed)
+        if restrict is None:
             sql = ("SELECT chunk_id, -(embedding <#> %s::vector) FROM chunk_vectors "
                    "ORDER BY embedding <#> %s::vector LIMIT %s")
             args: tuple = (vec, vec, k)
         else:  # `+ 0` orders by the exact distance: an HNSW scan would filter after its top k
-            ids = [self.positions.ids[p] for p in allowed]
-            sql = ("SELECT chunk_id, -(embedding <#> %s::vector) FROM chunk_vectors "
-                   "WHERE chunk_id = ANY(%s) ORDER BY (embedding <#> %s::vector) + 0 LIMIT %s")
-            args = (vec, ids, vec, k)
+            sql = ("SELECT v.chunk_id, -(v.embedding <#> %s::vector) FROM chunk_vectors v "
+                   f"JOIN chunks c ON c.id = v.chunk_id WHERE {restrict.clause} "
+                   "ORDER BY (v.embedding <#> %s::vector) + 0 LIMIT %s")
+            args = (vec, *restrict.args, vec, k)
         return self.positions.ranked(self.store.conn.raw.execute(sql, args).fetchall(), k)
 
-    def _batch(self, queries: np.ndarray, k: int, allowed: Sequence[int] | None):
+    def _batch(self, queries: np.ndarray, k: int, allowed: Within | Sequence[int] | None):
         """(q, k) arrays, empty slots holding score -inf and position -1 (as FAISS's)."""
         width = max(0, min(k, self.ntotal))
         scores = np.full((len(queries), width), -np.inf, dtype=np.float32)
@@ -98,8 +136,10 @@ class PgSparse:
             (list(terms), [quote_lexeme(t) for t in terms])).fetchall()
         return {term: df for term, df in rows if df}
 
-    def search(self, query_tokens: list[str], k: int, allowed: Sequence[int] | None = None):
-        """As sparse.search: BM25 (Lucene idf, each repeated query term counted again)."""
+    def search(self, query_tokens: list[str], k: int,
+               allowed: Within | Sequence[int] | None = None):
+        """As sparse.search: BM25 (Lucene idf, each repeated query term counted again), `allowed`
+        being positions or filters (Within)."""
         counts = Counter(t for t in query_tokens if t)
         df = self._df(list(counts)) if counts and k > 0 and self.n_docs else {}
         if not df:
@@ -109,15 +149,15 @@ class PgSparse:
         # parameters in the order they appear: mean length, terms, weights, the OR query, ids
         args: list = [self.avg_terms, list(weights), list(weights.values()),
                       " | ".join(map(quote_lexeme, weights))]
-        within = ""
-        if allowed is not None:
-            args.append([self.positions.ids[p] for p in allowed])
-            within = " AND c.id = ANY(%s)"
+        restrict, where = self.positions.within(allowed), ""
+        if restrict is not None:
+            args.extend(restrict.args)
+            where = f" AND {restrict.clause}"
         sql = ("SELECT c.id, SUM(w.weight * cardinality(u.positions) / (cardinality(u.positions)"
                f" + {K1} * (1 - {B} + {B} * c.n_terms / %s::float8))) AS score "
                "FROM chunks c CROSS JOIN LATERAL unnest(c.terms) AS u "
                "JOIN unnest(%s::text[], %s::float8[]) AS w(term, weight) ON w.term = u.lexeme "
-               f"WHERE c.terms @@ %s::tsquery{within} "
+               f"WHERE c.terms @@ %s::tsquery{where} "
                "GROUP BY c.id, c.report_id, c.ord ORDER BY score DESC, c.report_id, c.ord")
         rows = self.store.conn.raw.execute(sql, args).fetchall()
         return self.positions.ranked(rows, k)

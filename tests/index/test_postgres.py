@@ -14,11 +14,14 @@ import pytest
 
 import tests.answer.test_retrieve as retrieve_tests
 from assistant.answer.evaluate import load_qa, run_eval
-from assistant.answer.retrieve import search
+from assistant.answer.query import Filters
+from assistant.answer.retrieve import allowed_positions, search
 from assistant.index import pgschema
 from assistant.index.backend import BackendError, open_store
 from assistant.index.index import Index
+from assistant.index.pgsearch import Within
 from assistant.ingest.pipeline import ingest
+from assistant.models import Role
 from assistant.settings import DATABASE_URL_ENV
 from tests.fixtures.paths import DEV_QA, ROOT
 
@@ -78,7 +81,8 @@ def test_keyword_and_vector_search_rank_as_bm25s_and_faiss(sample_index, pg_samp
 # A second app process: opens the library, answers "ready", then searches when told to.
 SEARCHER = textwrap.dedent("""
     import json, sys
-    from assistant.answer.retrieve import search
+    from assistant.answer.query import Filters
+from assistant.answer.retrieve import allowed_positions, search
     from assistant.index.index import Index
     index = Index(sys.argv[1])
     before = [h.chunk.report_title for h in search(index, "古树名木挂牌保护", k=3)]
@@ -155,3 +159,16 @@ def test_a_dropped_connection_is_replaced(tmp_path, pg_url, pg_server):
         index.store.counts()
     assert index.store.counts()["files"] == 1  # the next call reconnects
     index.close()
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(level=("县",)), Filters(department=("民政", "审计")), Filters(role=(Role.PROBLEM,)),
+    Filters(period=("上半年",)), Filters(level=("镇", "乡"), role=(Role.PLAN,), kind=("计划",)),
+])
+def test_filters_are_sql_applied_as_the_embedded_backend_applies_them(
+        sample_index, pg_sample_index, filters):
+    assert isinstance(allowed_positions(pg_sample_index.derived(), filters), Within)  # pushed down
+    question = "工作成效和存在的问题"
+    embedded = [h.chunk.id for h in search(sample_index, question, 10, filters)]
+    engine = [h.chunk.id for h in search(pg_sample_index, question, 10, filters)]
+    assert embedded == engine and embedded
