@@ -96,11 +96,20 @@ def search(
     return scores, positions
 
 
+def stored(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, (n, d) vectors) an index holds: its rows, or the positions it was built with
+    (FAISS stores the vectors whole)."""
+    if isinstance(index, faiss.IndexIDMap2):
+        inner = faiss.downcast_index(index.index)
+        return faiss.vector_to_array(index.id_map), inner.reconstruct_n(0, inner.ntotal)
+    return np.arange(index.ntotal), index.reconstruct_n(0, index.ntotal)
+
+
 def vectors(index: faiss.Index) -> np.ndarray:
-    """The (n, d) vectors an index holds, in position order (FAISS stores them whole)."""
+    """The (n, d) vectors an index holds, in position order."""
     if isinstance(index, faiss.IndexIDMap2):
         raise ValueError("an index of part of the chunks has no vector per position")
-    return index.reconstruct_n(0, index.ntotal)
+    return stored(index)[1]
 
 
 def save(index: faiss.Index, path: str | os.PathLike[str]) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 
+from assistant.index import dense
 from assistant.index.backend import open_store
 from assistant.index.index import Index
 from assistant.index.records import FileChange, resolve_path
@@ -94,4 +96,29 @@ def test_a_build_sees_a_file_committed_meanwhile_whole_or_not_at_all(tmp_path, m
     assert {c.report_id for c in current.chunks} == set(current.reports)
     assert changed.id in current.reports and len(current.reports) == 2
     other.close()
+    index.close()
+
+
+def test_a_rebuild_takes_the_vectors_the_last_build_holds(tmp_path, monkeypatch):
+    """Only passages new since the last build are read from the vector cache."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "a.txt").write_text(report_text("县甲局", "古树名木挂牌三百株"), encoding="utf-8")
+    index = Index(tmp_path / "index")
+    ingest([folder], index)
+    derived = index.derived()
+    before = {c.id: row for c, row in zip(derived.chunks, dense.vectors(derived.dense), strict=True)}
+    asked: list[int] = []
+    embed_chunks = index.embed_chunks
+    monkeypatch.setattr(index, "embed_chunks", lambda chunks, *a, **k: asked.append(len(chunks))
+                        or embed_chunks(chunks, *a, **k))
+    (folder / "b.txt").write_text(report_text("县乙局", "候鸟通道巡护九十次"), encoding="utf-8")
+    ingest([folder], index)
+    derived = index.derived()
+    new = [c for c in derived.chunks if c.id not in before]
+    assert new and asked and max(asked) == len(new)  # never the passages of a.txt again
+    rows = dense.vectors(derived.dense)
+    for c, row in zip(derived.chunks, rows, strict=True):
+        if c.id in before:
+            assert np.array_equal(row, before[c.id])
     index.close()
