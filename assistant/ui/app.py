@@ -104,12 +104,7 @@ def _outline_tab(index: Index) -> gr.Dropdown:
         examples = gr.CheckboxGroup(
             [], label="参考范文（取消勾选后重新生成即排除）", elem_id="outline-examples"
         )
-        pinned = gr.Dropdown(
-            library.report_choices(index),
-            multiselect=True,
-            label="指定参考范文（可选）",
-            elem_id="outline-pinned",
-        )
+        pinned = report_picker(index, "指定参考范文（可选）", "outline-pinned", multiselect=True)
     with gr.Row():
         docx = gr.DownloadButton("下载 .docx（批注标明来源）", elem_id="download-docx", interactive=False)
         plain = gr.DownloadButton(
@@ -170,12 +165,7 @@ def _library_tab(index: Index, views: list, view_updates: Callable[..., tuple]):
         where = gr.Markdown(note, elem_id="reports-page")
         later = gr.Button("下一页", size="sm", elem_id="reports-next", scale=0)
     with gr.Row():
-        chosen = gr.Dropdown(
-            library.report_choices(index),
-            value=None,
-            label="查看报告（可输入标题或单位筛选）",
-            elem_id="report-pick",
-        )
+        chosen = report_picker(index, "查看报告（可输入标题或单位筛选）", "report-pick")
     tree = gr.HTML(elem_id="report-tree")
     doomed, removal_done = _removal_controls(index)
     listed = [table, where, page]
@@ -219,8 +209,6 @@ def _library_tab(index: Index, views: list, view_updates: Callable[..., tuple]):
     for button, step in ((earlier, -1), (later, 1)):
         button.click(lambda t, at, s=step: turn(t, at, s), [search, page], listed,
                      api_visibility="private")
-    for picker in (chosen, doomed, views[-1]):
-        searchable(index, picker)
     chosen.change(
         lambda rid: library.report_view(index, rid), [chosen], [tree], api_visibility="private"
     )
@@ -230,9 +218,11 @@ def _library_tab(index: Index, views: list, view_updates: Callable[..., tuple]):
     return state, outputs, refresh
 
 
-def searchable(index: Index, picker: gr.Dropdown) -> None:
-    """A report picker of a library larger than PICKER_LIMIT lists only some reports: what is
+def report_picker(index: Index, label: str, elem_id: str, **options) -> gr.Dropdown:
+    """A picker of the library's reports. Past PICKER_LIMIT reports it lists only some: what is
     typed into it asks the server for the matching ones (its choice kept among them)."""
+    picker = gr.Dropdown(library.report_choices(index), value=[] if options.get("multiselect")
+                         else None, label=label, elem_id=elem_id, **options)
 
     def matches(value, typed: gr.KeyUpData):
         if len(library.listing(index).rows) <= library.PICKER_LIMIT:
@@ -241,6 +231,7 @@ def searchable(index: Index, picker: gr.Dropdown) -> None:
 
     picker.key_up(matches, [picker], [picker], show_progress="hidden", trigger_mode="always_last",
                   api_visibility="private")
+    return picker
 
 
 def _removal_controls(index: Index) -> tuple[gr.Dropdown, Dependency]:
@@ -250,13 +241,7 @@ def _removal_controls(index: Index) -> tuple[gr.Dropdown, Dependency]:
     planned = gr.State(removal.Plan())
     with gr.Group():
         with gr.Row():
-            doomed = gr.Dropdown(
-                library.report_choices(index),
-                value=None,
-                label="要删除的报告",
-                elem_id="remove-pick",
-                scale=3,
-            )
+            doomed = report_picker(index, "要删除的报告", "remove-pick", scale=3)
             with gr.Column(scale=1):
                 whole_file = gr.Checkbox(
                     label="删除整个来源文件", value=False, elem_id="remove-whole"
