@@ -179,19 +179,26 @@ def profile(report: Report) -> str:
     return " ".join([report.title, *heads])
 
 
-def shortlist(request: OutlineRequest, reports: Sequence[Report], n: int,
+def shortlist(request: OutlineRequest, reports: Sequence[Report], n: int, k: int,
               keep: Sequence[str] = ()) -> list[str]:
-    """The ids of the `n` reports of a large library whose unit, level, period and title fit
-    the request best, and those in `keep`: the only ones whose section trees are read. Each
-    is scored as `choose_examples` scores it, on the report as listed (no tree: no parts,
-    headings or text yet), so a library of at most `n` reports is shortlisted whole."""
+    """The ids of a large library's reports whose trees an outline reads: the `n` that score
+    best, the `k` examples (and spares for missing parts) `choose_examples` picks, and those
+    in `keep`, all judged on `reports` as given (skeletons: outline/skeleton.py). A library of
+    at most `n` reports is shortlisted whole."""
     if len(reports) <= n:
         return [r.id for r in reports]
-    sims = bigram_jaccard(request.text, [r.title for r in reports])
+    profiles = [profile(r) for r in reports]
+    sims = bigram_jaccard(request.text, profiles)
     scores = [_score(request, r, sim)[0] for r, sim in zip(reports, sims, strict=True)]
-    best = sorted(range(len(reports)), key=lambda i: -scores[i])[:n]
-    kept = set(keep) - {reports[i].id for i in best}
-    return [reports[i].id for i in sorted(best)] + [r.id for r in reports if r.id in kept]
+    best = {reports[i].id for i in sorted(range(len(reports)), key=lambda i: -scores[i])[:n]}
+    known = dict(zip(profiles, sims, strict=True))  # choose_examples compares the same profiles
+
+    def similarity(text: str, others: list[str]) -> list[float]:
+        return [known[o] if o in known else bigram_jaccard(text, [o])[0] for o in others]
+
+    chosen = choose_examples(request, reports, k, keep, similarity=similarity)
+    wanted = best | set(keep) | {e.report.id for e in chosen}
+    return [r.id for r in reports if r.id in wanted]
 
 
 def choose_examples(
