@@ -64,8 +64,21 @@ CREATE TABLE uploads (path TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE INDEX uploads_name ON uploads (name);
 UPDATE manifest SET value = '5' WHERE key = 'schema_version'
 """
+# Each chunk's BM25 terms as postings (term, chunk, count), so keyword search reads the postings
+# of the question's terms: scoring from the `tsvector` unnested every matching passage's terms
+# (p50 0.87 s at 1,000 reports, 22,879 passages).
+_V5 = """
+CREATE TABLE chunk_terms (term TEXT NOT NULL, chunk_id TEXT NOT NULL
+                          REFERENCES chunks (id) ON DELETE CASCADE, tf INTEGER NOT NULL,
+                          PRIMARY KEY (term, chunk_id));
+CREATE INDEX chunk_terms_chunk ON chunk_terms (chunk_id);
+INSERT INTO chunk_terms SELECT u.lexeme, c.id, cardinality(u.positions)
+    FROM chunks c CROSS JOIN LATERAL unnest(c.terms) AS u;
+DROP INDEX chunks_terms;
+UPDATE manifest SET value = '6' WHERE key = 'schema_version'
+"""
 # Version → statements. Version 1 matches the SQLite store's schema 2 (report_chrome included).
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -4,8 +4,9 @@
 objects their calls, so retrieval runs unchanged: positions are those of the library snapshot's
 chunk list, and a chunk committed after the snapshot is left out until the next one. Nothing
 is built or held by the app server but that list: pgvector's HNSW index ranks the vectors and
-the GIN index over `tsvector` terms finds the chunks, which SQL scores with BM25 exactly as
-bm25s does (Lucene's variant, the same k1 and b), so the two backends rank alike.
+the postings of the question's terms (`chunk_terms`, the `tsvector` terms by term) find the
+chunks, which SQL scores with BM25 exactly as bm25s does (Lucene's variant, the same k1 and
+b), so the two backends rank alike.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.index.pgstore import PgStore, quote_lexeme, vector_literal
+from assistant.index.pgstore import PgStore, vector_literal
 from assistant.index.sparse import K1, B
 
 _NONE = np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
@@ -129,11 +130,10 @@ class PgSparse:
     avg_terms: float
 
     def _df(self, terms: Sequence[str]) -> dict[str, int]:
-        """Document frequencies of the terms found in the library (GIN index lookups)."""
+        """Document frequencies of the terms found in the library (their postings counted)."""
         rows = self.store.conn.raw.execute(
-            "SELECT t.term, (SELECT COUNT(*) FROM chunks c WHERE c.terms @@ t.q::tsquery) "
-            "FROM unnest(%s::text[], %s::text[]) AS t(term, q)",
-            (list(terms), [quote_lexeme(t) for t in terms])).fetchall()
+            "SELECT term, COUNT(*) FROM chunk_terms WHERE term = ANY(%s) GROUP BY term",
+            (list(terms),)).fetchall()
         return {term: df for term, df in rows if df}
 
     def search(self, query_tokens: list[str], k: int,
@@ -146,19 +146,17 @@ class PgSparse:
             return _NONE
         weights = {t: counts[t] * math.log(1 + (self.n_docs - d + 0.5) / (d + 0.5))
                    for t, d in df.items()}
-        # parameters in the order they appear: mean length, terms, weights, the OR query, ids
-        args: list = [self.avg_terms, list(weights), list(weights.values()),
-                      " | ".join(map(quote_lexeme, weights))]
+        # parameters in the order they appear: mean length, terms, weights, then the filters'
+        args: list = [self.avg_terms, list(weights), list(weights.values())]
         restrict, where = self.positions.within(allowed), ""
         if restrict is not None:
             args.extend(restrict.args)
-            where = f" AND {restrict.clause}"
-        sql = ("SELECT c.id, SUM(w.weight * cardinality(u.positions) / (cardinality(u.positions)"
+            where = f" WHERE {restrict.clause}"
+        sql = ("SELECT c.id, SUM(w.weight * t.tf / (t.tf"
                f" + {K1} * (1 - {B} + {B} * c.n_terms / %s::float8))) AS score "
-               "FROM chunks c CROSS JOIN LATERAL unnest(c.terms) AS u "
-               "JOIN unnest(%s::text[], %s::float8[]) AS w(term, weight) ON w.term = u.lexeme "
-               f"WHERE c.terms @@ %s::tsquery{where} "
-               "GROUP BY c.id, c.report_id, c.ord ORDER BY score DESC, c.report_id, c.ord")
+               "FROM unnest(%s::text[], %s::float8[]) AS w(term, weight) "
+               "JOIN chunk_terms t ON t.term = w.term JOIN chunks c ON c.id = t.chunk_id"
+               f"{where} GROUP BY c.id, c.report_id, c.ord ORDER BY score DESC, c.report_id, c.ord")
         rows = self.store.conn.raw.execute(sql, args).fetchall()
         return self.positions.ranked(rows, k)
 
@@ -175,9 +173,8 @@ class PgSparse:
         if not total:
             return coverage
         rows = self.store.conn.raw.execute(
-            "SELECT c.id, u.lexeme FROM chunks c CROSS JOIN LATERAL unnest(c.terms) AS u "
-            "WHERE c.terms @@ %s::tsquery AND u.lexeme = ANY(%s)",
-            (" | ".join(map(quote_lexeme, weights)), list(weights))).fetchall()
+            "SELECT chunk_id, term FROM chunk_terms WHERE term = ANY(%s)", (list(weights),)
+        ).fetchall()
         for cid, term in rows:
             pos = self.positions.of.get(cid)
             if pos is not None:

@@ -10,6 +10,7 @@ REPEATABLE READ transaction. Schema changes are numbered migrations (assistant/i
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -119,11 +120,17 @@ class PgStore(Store):
 
     def _insert_chunks(self, report_id: str, chunks: list[Chunk]) -> None:
         """Chunks with their BM25 terms, and their vectors when they are known already."""
-        rows = []
+        rows, postings = [], []
         for i, c in enumerate(chunks):
             terms = tokenize(context_text(c))
             rows.append((*chunk_row(report_id, i, c), tsvector_literal(terms), len(terms)))
+            counts = Counter(terms[: pgschema.MAX_POSITION])  # what the tsvector keeps of them
+            postings += [(t, c.id, min(n, pgschema.MAX_POSITIONS)) for t, n in counts.items()]
         self.conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?::tsvector,?)", rows)
+        if postings:
+            with self.conn.raw.cursor().copy("COPY chunk_terms (term, chunk_id, tf) FROM STDIN") as copy:
+                for posting in postings:
+                    copy.write_row(posting)
         if self.vectors is not None and chunks:
             self._put_vectors([c.id for c in chunks], self.vectors(chunks))
 

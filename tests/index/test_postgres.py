@@ -81,8 +81,7 @@ def test_keyword_and_vector_search_rank_as_bm25s_and_faiss(sample_index, pg_samp
 # A second app process: opens the library, answers "ready", then searches when told to.
 SEARCHER = textwrap.dedent("""
     import json, sys
-    from assistant.answer.query import Filters
-from assistant.answer.retrieve import allowed_positions, search
+    from assistant.answer.retrieve import search
     from assistant.index.index import Index
     index = Index(sys.argv[1])
     before = [h.chunk.report_title for h in search(index, "古树名木挂牌保护", k=3)]
@@ -172,3 +171,20 @@ def test_filters_are_sql_applied_as_the_embedded_backend_applies_them(
     embedded = [h.chunk.id for h in search(sample_index, question, 10, filters)]
     engine = [h.chunk.id for h in search(pg_sample_index, question, 10, filters)]
     assert embedded == engine and embedded
+
+
+def test_a_library_of_schema_4_gets_its_postings_from_its_passages(pg_url, monkeypatch):
+    """A database made before the postings table (migration 5) searches as a new one."""
+    older = {v: sql for v, sql in pgschema.MIGRATIONS.items() if v < 5}
+    monkeypatch.setattr(pgschema, "MIGRATIONS", older)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        pgschema.migrate(conn)
+        conn.execute("INSERT INTO reports (id, title) VALUES ('r1', '县林业局2025年工作总结')")
+        conn.execute("INSERT INTO chunks (id, report_id, ord, section_path_json, text, terms, "
+                     "n_terms) VALUES ('c1', 'r1', 0, '[]', '古树名木', "
+                     "'''古树'':1,3 ''名木'':2'::tsvector, 3)")
+    monkeypatch.undo()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert pgschema.migrate(conn) == [5]
+        rows = conn.execute("SELECT term, chunk_id, tf FROM chunk_terms ORDER BY term").fetchall()
+    assert sorted(rows) == sorted([("古树", "c1", 2), ("名木", "c1", 1)])
