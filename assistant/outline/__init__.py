@@ -89,7 +89,8 @@ def outline_for_index(
         raise OutlineError("资料库中还没有报告：请先在「资料库」中上传范文")
     text, pins, dropped = request_text[:MAX_REQUEST_CHARS], _resolve(index, pinned), _resolve(
         index, excluded)
-    kept = [r for r in listed if r.id not in set(dropped)]
+    dropped_ids = set(dropped)
+    kept = [r for r in listed if r.id not in dropped_ids]
     if len(kept) > SHORTLIST:  # judged on the trees their passages outline, then read
         outlined = library_skeletons(index)
         kept = [outlined[r.id] for r in kept if r.id in outlined]
