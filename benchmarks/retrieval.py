@@ -200,6 +200,25 @@ def figures_table(runs: list[tuple[Run, dict]], k: int, answers: bool) -> str:
     return table(headers, rows)
 
 
+def halves_table(runs: list[tuple[Run, dict]], k: int) -> str:
+    """The headline figures of each half of every set (tuning half: where failures are read;
+    report half: what a change must not drop), one row per (set, index, system, half)."""
+    from assistant.answer.evaluate import REPORT, TUNE
+
+    dash = lambda v: "—" if v is None else v  # noqa: E731
+    headers = ["set", "index", "system", "half", "n", f"recall@{k}", "mrr@10",
+               "abstained (unanswerable)", "false refusals"]
+    rows = []
+    for run, results in runs:
+        for name, r in results.items():
+            for half in (TUNE, REPORT):
+                h = r["halves"][half]
+                rows.append([run.name, run.index_label, name, half, h["n"], dash(h["recall@k"]),
+                             dash(h["mrr@10"]), dash(h["abstain_rate"]),
+                             dash(h["false_abstain_rate"])])
+    return table(headers, rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qa", default=str(DEV_QA), help="sample question file (JSON Lines)")
@@ -245,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         print("* LangChain baselines: samples-only index alone (--sample-baselines-only)")
     print()
     print(figures_table(runs, args.k, args.answers))
+    print("\nBy half (a fixed hash of the question id; read failures on the tuning half only):\n")
+    print(halves_table(runs, args.k))
     print(f"\n{total_s:.1f} s in all, {index_s:.1f} s of it opening/building the two indexes")
     if args.json:
         figures = {

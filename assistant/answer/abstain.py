@@ -1,8 +1,9 @@
 """Deciding that the library cannot answer: say so instead of presenting weak passages.
 
-Three signals, each a plain reason a user can check: the question names a unit of a kind the
-library has no report of (县教育局), a year no report covers (2022, 2025), or its key terms
-appear in none of the retrieved passages while the passages are only loosely similar.
+Plain reasons a user can check: the question names a unit the library has no report of
+(淄博, 平潭公安局, 国务院, 县教育局), a genre or period its reports are not (述职, 上半年), a year
+no report covers (2022, 2025), a figure no passage of the named unit states, or key terms
+that appear in none of the retrieved passages while the passages are only loosely similar.
 """
 
 from __future__ import annotations
@@ -14,20 +15,15 @@ import numpy as np
 
 from assistant import lexicon
 from assistant.answer.query import Query, key_terms, org_names, region_groups, synonym_groups
+from assistant.answer.units import display_name, holds, named_units, reports_of, unheld_unit
 from assistant.index import sparse
 from assistant.index.index import Index
 from assistant.index.tokenize import normalize
 from assistant.ingest.chunks import context_text
-from assistant.ingest.metadata import canonical_org, department_words, regions
 from assistant.models import Hit, Kind, Report
 
-# A unit named in a question: level + name + unit suffix (县教育局, 市住房公积金中心).
-UNIT = re.compile(r"(?:县|区|市|省)(?!级)[\u4e00-\u9fff]{1,8}?(?:局|委|中心|办|院|所|队)")
 YEAR = re.compile(r"(20\d{2})\s*年")
 TITLE_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
-# A city, prefecture or county named right after its province (江苏昆山市, 宁夏银川市).
-SUB_UNIT = (r"(?:省|自治区|回族自治区|壮族自治区|维吾尔自治区)?(?![\u4e00-\u9fff]{0,2}城市|的)"
-            r"([\u4e00-\u9fff]{2,3}(?:市|县|州|盟))")
 SENTENCE = re.compile(r"[^。！？；\n]+")
 # A number as reports write it: digits, a redaction (XX万元), or Chinese numerals with a unit.
 NUMBER = re.compile(r"\d|[XＸ]{2}|[一二三四五六七八九十两百千万亿]+[个项家所起人次条座处户名位倍成]")
@@ -125,30 +121,15 @@ def best_similarity(index: Index, question: str, hits: list[Hit]) -> float:
     return float(np.max(vectors @ index.embedder.embed_query_vec(question)))
 
 
-def _unknown_unit(query: Query, index: Index) -> str:
-    reports = [s.report for s in index.derived().reports.values()]
-    known_departments = {r.department for r in reports}
-    for unit in UNIT.findall(query.text):
-        if any(unit in r.org or r.org in unit for r in reports):
-            continue
-        kinds = [kind for kind, pattern in department_words() if pattern.search(unit)]
-        if not kinds or not set(kinds) & known_departments:
-            return f"资料库中没有“{unit}”的报告"
-    return ""
-
-
-def _unknown_region(query: Query, index: Index) -> str:
-    """A provincial region the question names (浙江, 浙江省) that no report is from, or a city
-    or county it names inside one (江苏昆山市, 宁夏银川市) that no report is from."""
-    orgs = {canonical_org(s.report.org) for s in index.derived().reports.values()}
-    for name, region in regions().items():
-        if len(name) < 2 or name not in query.text:
-            continue
-        if region not in orgs and not any(region in o or o.startswith(name) for o in orgs):
-            return f"资料库中没有{region}的报告"
-        below = re.search(re.escape(name) + SUB_UNIT, query.text)
-        if below and not any(below.group(1) in o for o in orgs):
-            return f"资料库中没有{below.group(1)}的报告"
+def _unheld_genre(query: Query, index: Index) -> str:
+    """A genre or period asked (述职, 上半年, 工作要点) that none of the reports the question is
+    about — its named units', else the library's — is of (genres.txt)."""
+    units = [u for u in named_units(query.text) if holds(index, u)]
+    scope = [r for u in units for r in reports_of(index, u)] or [
+        s.report for s in index.derived().reports.values()]
+    for genre, pattern in lexicon.keyed_patterns("genres.txt"):
+        if pattern.search(query.text) and not any(pattern.search(r.title + r.period) for r in scope):
+            return f"资料库中没有{display_name(units[0]) if units else ''}的{genre}"
     return ""
 
 
@@ -184,7 +165,8 @@ def assess(index: Index, query: Query, hits: list[Hit]) -> Verdict:
     """Abstain, with the reason, when the library evidently cannot answer the question."""
     if not hits:
         return Verdict(True, "资料库中没有相关段落")
-    reason = (_unknown_unit(query, index) or _unknown_region(query, index)
+    unit = unheld_unit(index, query.text)
+    reason = ((f"资料库中没有{unit}的报告" if unit else "") or _unheld_genre(query, index)
               or _unknown_year(query, index) or _unknown_terms(query, index))
     if reason:
         return Verdict(True, reason)

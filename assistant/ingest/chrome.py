@@ -32,7 +32,8 @@ END_MARKS = "。！？；：:!?;…"
 MIN_BODY_CHARS = 30
 # A chrome line is short; a longer one with sentence punctuation is content.
 MAX_CHROME_CHARS = 60
-# The tail is looked for in the last part of the document only (share of its lines).
+# The tail is looked for in the last part of the document only: after this share of its
+# characters (of its text, not of its lines: a body run into one line is one line of many).
 TAIL_FROM = 0.5
 # A line this short, inside a sentence the line before left open, is a markup fragment.
 MAX_FRAGMENT_CHARS = 6
@@ -116,7 +117,7 @@ def _join_subtitle(lines: list[Line]) -> list[Line]:
     filled = [i for i, ln in enumerate(out) if ln.text]
     for a, b in zip(filled, filled[1:], strict=False):
         first, second = out[a].text, out[b].text
-        if first.startswith("——") and _open(first) and SUBTITLE_END.search(second) and len(second) < 30:
+        if first.startswith(("——", "――")) and _open(first) and SUBTITLE_END.search(second) and len(second) < 30:
             out[a] = replace(out[a], text=first + second)
             out[b] = replace(out[b], text="")
     return out
@@ -135,10 +136,12 @@ def _title_at(texts: list[str], head_end: int) -> int | None:
 
 def _tail_start(texts: list[str]) -> int:
     """Index where the page's tail begins (len(texts) when there is none)."""
-    filled = [i for i, t in enumerate(texts) if t]
-    if not filled:
-        return len(texts)
-    start = filled[int(len(filled) * TAIL_FROM)]
+    total, seen, start = sum(map(len, texts)), 0, len(texts)
+    for i, t in enumerate(texts):
+        seen += len(t)
+        if t and seen > total * TAIL_FROM:
+            start = i
+            break
     tail = lexicon.patterns("page_tail.txt")
     for i in range(start, len(texts)):
         if texts[i] and len(texts[i]) <= MAX_CHROME_CHARS and any(p.search(texts[i]) for p in tail):

@@ -183,8 +183,9 @@ def arabic_years(text: str) -> str:
     return CN_YEAR.sub(lambda m: "".join(CN_DIGITS[c] for c in m.group(1)) + "年", text)
 
 
-def extract_metadata(title: str, body: str) -> Metadata:
-    """Metadata of one report from its title and body text."""
+def extract_metadata(title: str, body: str, unit_hint: str = "") -> Metadata:
+    """Metadata of one report from its title and body text; `unit_hint` is the issuing unit
+    its page names (发布机构), taken when the report names none or only part of it."""
     title, body = arabic_years(title), arabic_years(body[:BODY_HEAD_CHARS]) + body[BODY_HEAD_CHARS:]
     meta = _extract(title, body)
     gov = bool(GOV_REPORT.search(title))
@@ -196,6 +197,10 @@ def extract_metadata(title: str, body: str) -> Metadata:
         if named and (unnamed or gov or named.startswith(meta.org)):
             meta.org, meta.level = named, level_of(named)
             meta.department = _department(title, named, body)
+    if unit_hint and (meta.org == UNKNOWN or meta.org in unit_hint or BARE_LEVEL.match(meta.org)
+                      or "XX" in meta.org):
+        meta.org, meta.level = unit_hint, level_of(unit_hint)
+        meta.department = _department(title, unit_hint, body)
     return _gov_report(title, body, meta) if gov else meta
 
 

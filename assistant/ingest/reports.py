@@ -8,7 +8,9 @@ from pathlib import Path
 
 from assistant.ingest.chrome import strip_chrome
 from assistant.ingest.clean import clean_lines
+from assistant.ingest.fields import read_fields
 from assistant.ingest.metadata import extract_metadata
+from assistant.ingest.reflow import reflow
 from assistant.ingest.sections import build_sections, split_signoff
 from assistant.ingest.split import ReportBlock, find_toc, split_reports
 from assistant.models import UNKNOWN, Kind, LoadedFile, Report, Role
@@ -32,13 +34,14 @@ def kind_from_parts(kind: str, roles: set[str]) -> str:
     return kind
 
 
-def parse_block(block: ReportBlock) -> Report:
-    """One report from its block of cleaned lines (title line first)."""
+def parse_block(block: ReportBlock, unit_hint: str = "") -> Report:
+    """One report from its block of cleaned lines (title line first); `unit_hint` is the unit
+    its page names as the issuer (发布机构), if any."""
     body_lines, signoff = split_signoff(block.lines[1:])
     body = "\n".join(ln.text for ln in body_lines if ln.text)
-    meta = extract_metadata(block.title, f"{signoff}\n{body}")
+    meta = extract_metadata(block.title, f"{signoff}\n{body}", unit_hint)
     if signoff and meta.org == UNKNOWN:
-        meta = extract_metadata(signoff.split(" ")[0] + block.title, body)
+        meta = extract_metadata(signoff.split(" ")[0] + block.title, body, unit_hint)
     preamble, sections = build_sections(body_lines, meta.summary_year, meta.kind)
     kind = kind_from_parts(meta.kind, {s.role for s in sections})
     last = max((ln.number for ln in block.lines if ln.text), default=block.lines[0].number)
@@ -59,10 +62,12 @@ def parse_block(block: ReportBlock) -> Report:
 
 def parse_file(loaded: LoadedFile) -> list[Report]:
     """All reports of a loaded file, in file order."""
-    lines = clean_lines(loaded.lines)
+    lines, fields = read_fields(clean_lines(loaded.lines))
     cleaned = strip_chrome(lines, head=find_toc(lines) is None)
-    blocks = split_reports(cleaned.lines, fallback_title=Path(loaded.path).stem)
-    reports = [parse_block(block) for block in blocks]
+    blocks = split_reports(reflow(cleaned.lines), fallback_title=Path(loaded.path).stem)
+    # a page's fields are about its one report (a compilation has none)
+    hint = fields.org if len(blocks) == 1 else ""
+    reports = [parse_block(block, hint) for block in blocks]
     if reports:
-        reports[0].chrome = cleaned.dropped
+        reports[0].chrome = fields.lines + cleaned.dropped
     return reports

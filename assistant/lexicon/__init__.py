@@ -20,7 +20,7 @@ from assistant import settings
 # a change to any of them re-parses stored files on the next ingest (ingest.pipeline).
 PARSING_FILES = ("noise_patterns.txt", "page_chrome.txt", "page_tail.txt", "inline_noise.txt",
                  "front_matter.txt", "appendix.txt", "roles.txt", "generic_title.txt",
-                 "departments.txt", "regions.txt")
+                 "departments.txt", "regions.txt", "page_fields.txt")
 # The files that decide BM25 terms: a change rebuilds the sparse index (index.index).
 TERM_FILES = ("user_dict.txt", "stopwords.txt")
 

@@ -1,0 +1,197 @@
+"""The units a question names, resolved against the units the library has reports of.
+
+A unit is a place (any division of China, by full or short name: 淄博, 昆山市, 四川省), a
+department of a place or of a level (平潭公安局, 县教育局), a township or street named with its
+kind (城关镇, 东湖街道), or a national body (国务院). A named unit the library holds no report of
+is declined by name — unless the question also names a held unit and the other place lies
+outside it (江苏省's 对口支援新疆 is a topic of 江苏's report, not a request for 新疆's).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from assistant import lexicon
+from assistant.index.index import Index
+from assistant.ingest.metadata import canonical_org, department_words
+from assistant.lexicon.divisions import LEVEL_COUNTY, Division, Mention, is_full, mentions
+from assistant.models import Report
+
+# What a unit's name ends with (局, 委员会, 街道办事处 …), longest first.
+UNIT_KIND = ("街道办事处|管理委员会|委员会|联合会|管委会|办公室|管理局|中心|街道|局|委|办|厅|院|所|队"
+             "|社|联|镇|乡")
+# The department right after a place (平潭公安局, 淄博市财政局, 东湖街道办事处): the longest
+# name of at most 8 characters ending in a unit kind, with no function word in it and led by none.
+DEPARTMENT = re.compile(r"(?=([^\s的和与及或在、，。？！0-9]{1,8}))")
+DEPARTMENT_END = re.compile(rf"(?:{UNIT_KIND})$")
+NOT_DEPARTMENT = re.compile(r"^(?:今|去|明|对|各|全|有|是|将|要|如|怎|哪|什|为|把|从|上|下|近|年)")
+# A level word followed by a department (县教育局, 区残联): a unit of that level.
+LEVEL_UNIT = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区|市|省)(?!级)([\u4e00-\u9fff]{1,8}?(?:局|委|中心|办|院|所|队|联))")
+# Some unit inside a place, not named (「深圳那个区」, 「磐安的一个镇」, 「淄博某县」).
+BELOW = re.compile(r"(?:那个|这个|某个|某|的一个|的某个|下面的|下辖的|一个)(?:区|县|市|镇|乡|街道)")
+# A township or street named with its kind (城关镇, 东湖街道): two to four characters first,
+# none of them a pronoun or particle (「搞海虾淡养的那个镇」, 「哪些乡镇」 name none).
+NAME_CHAR = r"[^\W\d_a-zA-Z的那这哪某个些在和与是有了也都就对把被从向给]"
+TOWNSHIP = re.compile(rf"({NAME_CHAR}{{2,4}}?(?:街道办事处|街道|镇|乡))")
+
+
+@dataclass(frozen=True)
+class NamedUnit:
+    """A unit named in a question: as written, its place's divisions, its department part."""
+
+    text: str
+    divisions: tuple[Division, ...] = ()
+    department: str = ""
+    below: bool = False  # asks for some unit inside the place (「深圳那个区」, 「磐安的一个镇」)
+    start: int = 0  # where the question names it
+    end: int = 0
+
+
+def _national_bodies() -> tuple[re.Pattern[str], ...]:
+    return lexicon.patterns("national_units.txt")
+
+
+def generic_township(name: str) -> bool:
+    """「…镇/乡/街道」 words that name no township (各乡镇, 小城镇, 城乡): township_generic.txt."""
+    return name.startswith(lexicon.words("township_generic.txt", "prefix")) or name.endswith(
+        lexicon.words("township_generic.txt", "word"))
+
+
+def department_after(text: str, start: int) -> str:
+    """The department named at `start` (right after a place), "" when none is."""
+    m = DEPARTMENT.match(text, start)
+    if not m or NOT_DEPARTMENT.match(m.group(1)):
+        return ""
+    run = m.group(1)
+    return next((run[:n] for n in range(len(run), 0, -1) if DEPARTMENT_END.search(run[:n])), "")
+
+
+def _place_by_itself(m: Mention, before: Mention | None) -> bool:
+    """A place name that names a unit without a department after it: a province or prefecture,
+    or a county by its full name of three characters or more (昆山市), or right after the
+    place it lies in (苏州昆山). A county's short or two-character name alone is as often a
+    word (新建, 城区, 永安) and names a unit only with a department after it (新建区财政局)."""
+    if any(d.level != LEVEL_COUNTY for d in m.divisions):
+        return True
+    if len(m.text) > 2 and is_full(m.text):
+        return True
+    return before is not None and before.end == m.start and any(
+        d.within(p) for d in m.divisions for p in before.divisions)
+
+
+def named_units(text: str) -> list[NamedUnit]:
+    """Every unit the question names, left to right."""
+    spans: list[tuple[int, int, NamedUnit]] = []
+
+    def add(start: int, end: int, unit: NamedUnit) -> None:
+        if not any(a < end and start < b for a, b, _ in spans):
+            spans.append((start, end, replace(unit, start=start, end=end)))
+
+    found = mentions(text)
+    for i, m in enumerate(found):
+        department = department_after(text, m.end)
+        below = BELOW.match(text, m.end)
+        if not department and not below and not _place_by_itself(m, found[i - 1] if i else None):
+            continue
+        add(m.start, m.end + len(department),
+            NamedUnit(m.text + department, m.divisions, department, bool(below) and not department))
+    for m in LEVEL_UNIT.finditer(text):
+        add(m.start(), m.end(), NamedUnit(m.group(0), (), m.group(1)))
+    for m in TOWNSHIP.finditer(text):
+        if not generic_township(m.group(1)):
+            add(m.start(), m.end(), NamedUnit(m.group(1), (), m.group(1)))
+    for pattern in _national_bodies():
+        for m in pattern.finditer(text):
+            add(m.start(), m.end(), NamedUnit(m.group(0)))
+    return [unit for _, _, unit in sorted(spans, key=lambda s: s[0])]
+
+
+# id(index) → (the derived structures the units were read from, report id → (report, divisions))
+_LIBRARY: dict[int, tuple[object, dict]] = {}
+
+
+def report_divisions(report: Report) -> tuple[Division, ...]:
+    """The divisions a report is of: those its unit's name and its title name."""
+    found: list[Mention] = mentions(report.org, trusted=True) + mentions(report.title)
+    return tuple(d for m in found for d in m.divisions[:1] if len(m.divisions) == 1 or m.text == d.name)
+
+
+def library_units(index: Index) -> dict[str, tuple[Report, tuple[Division, ...]]]:
+    """report id → (report, its divisions), once per library change."""
+    derived = index.derived()
+    cached = _LIBRARY.get(id(index))
+    if cached is None or cached[0] is not derived:
+        units = {rid: (s.report, report_divisions(s.report)) for rid, s in derived.reports.items()}
+        cached = _LIBRARY[id(index)] = (derived, units)
+    return cached[1]
+
+
+def _department_core(department: str) -> str:
+    """The department's own words (公安局: 公安; 东湖街道: 东湖)."""
+    return re.sub(rf"(?:{UNIT_KIND})$", "", department) or department
+
+
+def _same_department(report: Report, department: str) -> bool:
+    kinds = {kind for kind, pattern in department_words() if pattern.search(department)}
+    core = _department_core(department)
+    return core in report.org or core in report.title or (bool(kinds) and report.department in kinds)
+
+
+def reports_of(index: Index, unit: NamedUnit) -> list[Report]:
+    """The library's reports of this unit; for some unit inside a place (「深圳那个区」), also the
+    reports whose unit names no place and whose text names this one (区应急管理局's report
+    that speaks of 「深圳市XX区」 may be that district's)."""
+    reports = library_units(index).values()
+    if unit.divisions:
+        codes = {d.code for d in unit.divisions}
+        own = [r for r, ds in reports if codes & {d.code for d in ds}]
+        if unit.below:
+            own += [r for r in _unnamed_naming(index, unit.text) if r not in own]
+        return [r for r in own if not unit.department or _same_department(r, unit.department)]
+    if unit.department:
+        return [r for r, _ in reports if _same_department(r, unit.department) or unit.text in r.org]
+    return [r for r, _ in reports if unit.text in r.org or unit.text in r.title]
+
+
+def _unnamed_naming(index: Index, place: str) -> list[Report]:
+    """The reports of a unit that names no place whose passages name this one."""
+    derived = index.derived()
+    ids = {rid for rid, (_, divisions) in library_units(index).items() if not divisions}
+    found = {c.report_id for c in derived.chunks if c.report_id in ids and place in c.text}
+    return [derived.reports[rid].report for rid in found]
+
+
+def holds(index: Index, unit: NamedUnit) -> bool:
+    """The library has a report of this unit."""
+    return bool(reports_of(index, unit))
+
+
+def _narrows(unit: NamedUnit, held: list[NamedUnit]) -> bool:
+    """The unit is a place written right after a held place it lies in (江苏苏州, 四川省成都市):
+    the question asks for that smaller unit, not about it in the held unit's report."""
+    return any(u.end == unit.start and any(d.within(h) for d in unit.divisions for h in u.divisions)
+               for u in held)
+
+
+def unheld_unit(index: Index, text: str) -> str:
+    """The name of the first unit the question asks about that the library has no report of
+    ("" when every unit it asks about is held). Beside a held unit, another place is a topic
+    of its report (江苏's 对口支援新疆, 在苏州等地) unless it narrows the held one or has a
+    department (江苏苏州, 平潭公安局)."""
+    units = named_units(text)
+    held = [u for u in units if holds(index, u)]
+    for unit in units:
+        if unit in held:
+            continue
+        if held and unit.divisions and not unit.department and not _narrows(unit, held):
+            continue
+        return display_name(unit)
+    return ""
+
+
+def display_name(unit: NamedUnit) -> str:
+    """A unit's name for a refusal: the full name of an unambiguous place (淄博: 淄博市)."""
+    if len(unit.divisions) == 1 and not unit.department:
+        return canonical_org(unit.divisions[0].name)
+    return unit.text

@@ -1,0 +1,130 @@
+"""Headings run into long lines, split back out: text copied from a CMS page often holds a
+whole report on one or a few lines (「…成效明显。二、存在的问题（一）…」).
+
+A numbered marker inside a long line opens a new line when it stands where headings stand and
+its numbering continues the sequence the report is in: 一、 after the last 一、-rank number (or
+a first 一、), （一） and 1. restarting under each higher heading. 一、 and 1. must follow a
+sentence end (or, for the first 一、, the line's opening words); （一） and （1） are marks of
+their own and need no boundary. Lines of ordinary length are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.ingest.headings import (
+    CN_NUM,
+    MAX_STANDALONE_HEADING_CHARS,
+    RANK_CN,
+    RANK_CN_PAREN,
+    RANK_DIGIT,
+    RANK_DIGIT_PAREN,
+    fold,
+    parse_heading,
+)
+from assistant.models import Line
+
+# A line at least this long may hold run-in headings (a short county report run into one line
+# has ~500 characters); with the in-sequence rule below, the sample and web reports' long
+# paragraphs (up to 1,121 characters) hold none, and their trees are unchanged.
+MIN_RUN_IN_CHARS = 200
+# The fewest accepted markers (of rank 一、 or （一）) that make a long line a run-in line.
+MIN_MARKERS = 2
+# The first 一、 of a line may follow its opening words (a title run into the body) this closely.
+FIRST_MARKER_WINDOW = 60
+BOUNDARY = "。！？!?；;：:"
+PARAGRAPH_GAP = re.compile(r"[\s\u3000]+")
+NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+MARKER = re.compile(
+    rf"(?P<cn>[{CN_NUM}]{{1,3}})、|\((?P<cnp>[{CN_NUM}]{{1,3}})\)|(?<![\d.])(?P<dg>\d{{1,2}})[.、](?![\d%])"
+    r"|\((?P<dgp>\d{1,2})\)"
+)
+RANKS = {"cn": RANK_CN, "cnp": RANK_CN_PAREN, "dg": RANK_DIGIT, "dgp": RANK_DIGIT_PAREN}
+NEEDS_BOUNDARY = {RANK_CN, RANK_DIGIT}
+
+
+def _number(text: str) -> int:
+    """一 → 1, 十二 → 12, 12 → 12 (0 when unreadable)."""
+    if text.isdigit():
+        return int(text)
+    if len(text) == 1:
+        return NUMERALS.get(text, 0)
+    if text.startswith("十"):
+        return 10 + NUMERALS.get(text[1:], 0)
+    if len(text) == 2 and text.endswith("十"):
+        return NUMERALS.get(text[0], 0) * 10
+    return NUMERALS.get(text[0], 0) * 10 + NUMERALS.get(text[-1], 0) if len(text) == 3 else 0
+
+
+class _Sequence:
+    """The number each rank expects next; a heading resets the ranks below it."""
+
+    def __init__(self) -> None:
+        self.expected = {rank: 1 for rank in RANKS.values()}
+
+    def accepts(self, rank: float, number: int) -> bool:
+        return number == self.expected[rank]
+
+    def take(self, rank: float, number: int) -> None:
+        self.expected[rank] = number + 1
+        for lower in self.expected:
+            if lower > rank:
+                self.expected[lower] = 1
+
+
+def _cuts(text: str, seq: _Sequence) -> list[int]:
+    """Where the line's run-in headings start, in order (advancing `seq`)."""
+    folded = fold(text)
+    cuts = []
+    for m in MARKER.finditer(folded):
+        kind = m.lastgroup
+        rank, number = RANKS[kind], _number(m.group(kind))
+        if not folded[: m.start()].strip() or not seq.accepts(rank, number):
+            continue
+        before = folded[: m.start()].rstrip()[-1:]
+        first_cn = rank == RANK_CN and number == 1 and m.start() <= FIRST_MARKER_WINDOW
+        if rank in NEEDS_BOUNDARY and before not in BOUNDARY and not first_cn:
+            continue
+        seq.take(rank, number)
+        cuts.append(m.start())
+    return cuts
+
+
+def _start(seq: _Sequence, text: str) -> None:
+    """Advance the sequence by the heading a line opens with, if any."""
+    heading = parse_heading(text)
+    m = MARKER.match(fold(text.strip())) if heading else None
+    if m and RANKS[m.lastgroup] == heading.rank:
+        seq.take(heading.rank, _number(m.group(m.lastgroup)))
+
+
+def reflow(lines: list[Line]) -> list[Line]:
+    """The lines with every run-in heading of a long line moved to a line of its own."""
+    seq, out = _Sequence(), []
+    for line in lines:
+        _start(seq, line.text)
+        if len(line.text) < MIN_RUN_IN_CHARS or line.style == "table":
+            out.append(line)
+            continue
+        trial = _Sequence()
+        trial.expected = dict(seq.expected)
+        cuts = _cuts(line.text, trial)
+        major = [c for c in cuts if MARKER.match(fold(line.text), c).lastgroup in ("cn", "cnp")]
+        if len(major) < MIN_MARKERS:
+            out.append(line)
+            continue
+        seq = trial
+        bounds = [0, *cuts, len(line.text)]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            out += [Line(part, line.number, line.style) for part in _heading_apart(line.text[a:b])]
+    return out
+
+
+def _heading_apart(segment: str) -> list[str]:
+    """A run-in segment as its heading line and its body, where a space (what is left of the
+    page's paragraph break) ends the heading soon after its marker; else the segment whole."""
+    segment = segment.strip()
+    gap = PARAGRAPH_GAP.search(segment, 0, MAX_STANDALONE_HEADING_CHARS)
+    if parse_heading(segment) and gap and not any(ch in BOUNDARY for ch in segment[: gap.start()]):
+        return [segment[: gap.start()], segment[gap.end():].strip()]
+    return [segment] if segment else []

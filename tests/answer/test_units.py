@@ -1,0 +1,92 @@
+"""The units a question names, resolved against the library: a unit with no report — a city or
+county inside a held province, 国务院, a bureau of a held place, a genre or half-year the unit
+has no report of — is declined by name; the same questions of held units are answered."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from assistant.answer.compose import answer
+from assistant.answer.units import named_units
+from assistant.lexicon.divisions import divisions, mentions, short_name
+from tests.fixtures.paths import DATA, WEB_CORPUS
+
+needs_web = pytest.mark.skipif(not WEB_CORPUS.is_dir(), reason="../shared/corpus-web not beside the project")
+JIANGSU = "2026_江苏省_政府工作报告.txt"
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """平潭's 财政金融局, 东山县统计局, a 县应急管理局 (tests/data/shapes) and 江苏省's report."""
+    from assistant.index.index import Index
+    from assistant.ingest.pipeline import ingest
+
+    folder = tmp_path_factory.mktemp("units-files")
+    for name in ("zwgk_header.txt", "zwgk_table.txt", "oneline_body.txt"):
+        shutil.copy(DATA / "shapes" / name, folder / name)
+    shutil.copy(WEB_CORPUS / JIANGSU, folder / JIANGSU)
+    index = Index(tmp_path_factory.mktemp("units-index"))
+    assert not ingest([folder], index).failed
+    return index
+
+
+def test_the_gazetteer_is_national_data_with_short_names():
+    levels = {d.level for d in divisions()}
+    assert levels == {"省", "市", "县"} and len(divisions()) > 3000
+    assert short_name("370300", "淄博市") == "淄博"
+    assert short_name("222400", "延边朝鲜族自治州") == "延边"
+    assert short_name("130321", "青龙满族自治县") == "青龙"
+    assert short_name("500233", "忠县") == ""  # one character is no name
+
+
+def test_short_names_count_only_where_they_are_places():
+    assert [m.text for m in mentions("淄博2024年计划")] == ["淄博"]
+    assert mentions("平安建设取得新成效") == [] and mentions("开放型经济") == []
+    assert [u.text for u in named_units("县供销社2024年计划新建多少个村级服务网点？")] == []
+    assert [u.text for u in named_units("新建区财政局2024年计划")] == ["新建区财政局"]
+
+
+@pytest.mark.parametrize(("question", "units"), [
+    ("平潭公安局2023年破获了多少起案件？", ["平潭公安局"]),
+    ("淄博市财政局今年有哪些重点工作", ["淄博市财政局"]),
+    ("东湖街道办事处的工作总结", ["东湖街道办事处"]),
+    ("城关镇今年的工作", ["城关镇"]),
+    ("国务院2026年的经济增长目标是多少", ["国务院"]),
+    ("哪些乡镇提到了乡贤？", []),
+    ("搞海虾淡养的那个镇有哪些制约发展的问题？", []),
+    ("民政部门2023年在儿童关爱保护方面做了什么？", []),
+])
+def test_units_by_the_grammar_of_their_names(question, units):
+    assert [u.text for u in named_units(question)] == units
+
+
+@needs_web
+@pytest.mark.parametrize(("question", "name"), [
+    ("苏州市2026年地区生产总值增长目标是多少？", "苏州市"),  # a 地级市 of a held province
+    ("江苏苏州2026年要建多少个口袋公园？", "苏州市"),
+    ("昆山市2026年的经济增长目标是多少？", "昆山市"),  # a 县级市
+    ("国务院2026年的经济增长目标是多少？", "国务院"),
+    ("平潭公安局2023年破获了多少起电信诈骗案件？", "平潭公安局"),  # a bureau of a held place
+    ("淄博市2024年工作计划有哪些重点？", "淄博市"),
+    ("平潭综合实验区财政金融局的述职报告讲了哪些内容？", "述职报告"),
+    ("县应急管理局2023年上半年工作总结提到了哪些成绩？", "上半年"),
+])
+def test_a_unit_genre_or_period_the_library_lacks_is_declined_by_name(library, question, name):
+    result = answer(library, question)
+    assert result.abstained, result.text
+    assert name in result.text.splitlines()[0]
+
+
+@needs_web
+@pytest.mark.parametrize("question", [
+    "江苏省2026年地区生产总值增长目标是多少？",
+    "江苏今年在苏州等地推进了哪些重大项目？",  # 苏州 spoken of in 江苏's question
+    "平潭综合实验区财政金融局2024年怎么盘活存量资金？",
+    "东山县统计局2023年统计服务方面做了什么？",
+    "县应急管理局2023年排查整改了多少条隐患？",
+])
+def test_the_same_questions_of_held_units_are_answered(library, question):
+    result = answer(library, question)
+    assert not result.abstained, result.text

@@ -1,0 +1,87 @@
+"""Page shapes of documents from outside (tests/data/shapes/, each built from a real pattern):
+a body run into one line, a 政务公开 header (as lines and as table rows), the occasion line in
+brackets or led by ――, a photo caption above the report."""
+
+from __future__ import annotations
+
+from assistant.ingest.fields import read_fields, read_line
+from assistant.ingest.load import load_file
+from assistant.ingest.reflow import reflow
+from assistant.ingest.reports import parse_file
+from assistant.models import Line
+from tests.fixtures.paths import DATA
+
+SHAPES = DATA / "shapes"
+
+
+def one(name: str):
+    reports = parse_file(load_file(SHAPES / name))
+    assert len(reports) == 1
+    return reports[0]
+
+
+def tree(report) -> list[tuple[int, str, str]]:
+    return [(depth, s.heading, s.role) for root in report.sections
+            for depth, s in [(0, root)] + [(1, c) for c in root.children]]
+
+
+def test_a_body_run_into_one_line_gets_its_heading_tree_back():
+    report = one("oneline_body.txt")
+    top = [(s.heading, s.role) for s in report.sections]
+    assert top == [("2023年工作开展情况", "summary"), ("存在的问题", "problem"), ("2024年工作计划", "plan")]
+    assert [c.heading for c in report.sections[0].children] == [
+        "压紧压实安全生产责任", "深入开展重大事故隐患专项排查整治", "提升应急救援能力"]
+    assert report.sections[1].text.startswith("一是部分企业主体责任落实不到位")
+    assert (report.org, report.department, report.kind) == ("县应急管理局", "应急", "总结+计划")
+
+
+def test_run_in_markers_split_only_in_sequence_at_sentence_ends():
+    pad = "各项工作有序推进。" * 4
+    text = (f"总体情况良好。{pad}一、主要成效（一）收入增长。全年增长5%，比上年提高1.2个百分点，第一、"
+            f"二季度平稳。{pad}（二）支出有力。民生支出占比75%。二、存在问题一是结构单一；二是后劲不足。"
+            f"{pad}三、下一步计划（一）抓收入。做好1.2亿元项目储备。{pad}")
+    parts = [ln.text for ln in reflow([Line(text, 1)])]
+    assert [p[:4] for p in parts] == ["总体情况", "一、主要", "（一）收", "（二）支", "二、存在", "三、下一", "（一）抓"]
+
+
+def test_ordinary_paragraphs_are_left_alone():
+    para = "全年完成投资1.2亿元，其中：1、基础设施0.8亿元。" * 20  # 1、 not in sequence twice
+    assert [ln.text for ln in reflow([Line(para, 1)])] == [para]
+
+
+def test_page_fields_are_metadata_never_title_or_text():
+    report = one("zwgk_header.txt")
+    assert report.title == "平潭综合实验区财政金融局2023年工作总结和2024年工作计划"
+    assert (report.org, report.department) == ("平潭综合实验区财政金融局", "财政")
+    text = report.preamble + "".join(s.text for root in report.sections for s in root.walk())
+    assert "索引号" not in text and "栏目" not in text and "====" not in text
+    assert [s.role for s in report.sections] == ["summary", "problem", "plan"]
+
+
+def test_page_fields_as_table_rows_name_the_unit():
+    report = one("zwgk_table.txt")
+    assert (report.title, report.org, report.level, report.department) == (
+        "东山县统计局2023年工作总结", "东山县统计局", "县", "统计")
+    assert read_line("发布机构 | 东山县统计局 | 成文日期 | 2024-02-02") == {
+        "org": "东山县统计局", "date": "2024-02-02"}
+
+
+def test_a_field_line_needs_a_label_first():
+    assert read_line("主要工作：抓好收入组织。") is None
+    lines, fields = read_fields([Line("标题：某县民政局2024年工作要点", 1), Line("一、总体要求", 2)])
+    assert fields.title == "某县民政局2024年工作要点" and lines[0].text == fields.title
+
+
+def test_the_occasion_in_brackets_and_a_caption_stay_out_of_the_tree():
+    report = one("congress_paren.txt")
+    assert report.preamble.startswith("（2026年1月27日在XX省第十四届人民代表大会第四次会议上）")
+    assert "省长XX作政府工作报告" not in [s.heading for s in report.sections]
+    assert (report.org, report.period) == ("XX省", "2025年度")
+    assert [s.heading for s in report.sections][:1] == ["2025年工作回顾"]
+
+
+def test_an_occasion_led_by_a_horizontal_bar_is_front_matter():
+    report = one("subtitle_bar.txt")
+    assert report.preamble.startswith("――2026年1月26日在XX市第十六届人民代表大会第五次会议上")
+    assert (report.org, report.level, report.period) == ("XX市", "市", "2025年度")
+    assert [s.role for s in report.sections] == ["summary", "plan"]
