@@ -16,6 +16,11 @@ DEV_QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
 # Eight real provincial government work reports (2026) from the web, shared beside the repo.
 WEB_CORPUS = ROOT.parent / "shared" / "corpus-web"
 DEV_QA_WEB = ROOT / "tests" / "data" / "dev_qa_web.jsonl"
+# Real department, township and county reports from public 政务公开 pages, found by a session
+# and kept beside the project (never in it; their sources are in tests/data/dev_local_sources.json),
+# with questions written before the system was run on them.
+LOCAL_CORPUS = ROOT.parent / "devdocs" / "local"
+DEV_QA_LOCAL = ROOT / "tests" / "data" / "dev_qa_local.jsonl"
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "report-assistant"
 # One vector cache for every benchmark run: the corpus is embedded once per machine.
 os.environ.setdefault("REPORT_ASSISTANT_VECTOR_CACHE", str(CACHE_DIR / "bench-vectors.sqlite"))
@@ -48,6 +53,11 @@ def combined_index(index_dir: str | Path | None = None, web_corpus: str | Path |
     are asked of (built on first use, vectors cached like the sample index's)."""
     corpora = [SAMPLES, Path(web_corpus or WEB_CORPUS)]
     return _built_index(index_dir or CACHE_DIR / "bench-index-web", corpora)
+
+
+def library_index(index_dir: str | Path | None, corpora: list[Path]):
+    """An Index of the samples, the web reports and the local reports (built on first use)."""
+    return _built_index(index_dir or CACHE_DIR / "bench-index-local", corpora)
 
 
 def percentiles(seconds: list[float]) -> tuple[float, float]:

@@ -1,6 +1,9 @@
 """Retrieval quality side by side on the two development question sets (DESIGN.md metrics):
 the sample set over the sample corpus, and the web set over the samples plus eight real
-provincial government work reports (the realistic library). This project against the usual
+provincial government work reports (the realistic library), and — when ../devdocs/local is
+beside the project — the local set: real department and township reports from 政务公开 pages
+over all three corpora. Every set is printed whole and by half (tuning / report, a fixed hash
+of the question id). This project against the usual
 recipes with the same embedder — LangChain's default RecursiveCharacterTextSplitter (500/50)
 + dense search, BM25 over jieba on the same chunks, and their naive reciprocal-rank fusion.
 
@@ -27,10 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import (  # noqa: E402
     DEV_QA,
+    DEV_QA_LOCAL,
     DEV_QA_WEB,
+    LOCAL_CORPUS,
     SAMPLES,
     WEB_CORPUS,
     combined_index,
+    library_index,
     sample_index,
     table,
 )
@@ -237,6 +243,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also compose every answer (eval --answers): citations resolve",
     )
+    parser.add_argument("--qa-local", default=str(DEV_QA_LOCAL), help="local-report question file")
+    parser.add_argument(
+        "--local-corpus",
+        default=str(LOCAL_CORPUS),
+        help="folder of the local (department, township) reports; the set is skipped without it",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
 
@@ -244,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     web_corpus = Path(args.web_corpus)
     samples_only = sample_index(args.index)
     both = combined_index(args.web_index, web_corpus)
+    local_corpus, local_qa = Path(args.local_corpus), Path(args.qa_local)
+    local = local_corpus.is_dir() and local_qa.is_file()
+    everything = library_index(None, [SAMPLES, web_corpus, local_corpus]) if local else None
     index_s = time.perf_counter() - started
     web_baselines = not args.sample_baselines_only
     plan = [
@@ -251,6 +266,11 @@ def main(argv: list[str] | None = None) -> int:
         Run("sample", "samples+web", Path(args.qa), both, [SAMPLES, web_corpus], web_baselines),
         Run("web", "samples+web", Path(args.qa_web), both, [SAMPLES, web_corpus], web_baselines),
     ]
+    if local:
+        folders = [SAMPLES, web_corpus, local_corpus]
+        plan.append(Run("local", "samples+web+local", local_qa, everything, folders, web_baselines))
+    else:
+        print(f"* local set skipped: {local_corpus} or {local_qa} not found", file=sys.stderr)
     runs = [(run, evaluate(run, args.k, args.answers)) for run in plan]
     total_s = time.perf_counter() - started
 

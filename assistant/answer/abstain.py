@@ -29,9 +29,10 @@ SENTENCE = re.compile(r"[^。！？；\n]+")
 NUMBER = re.compile(r"\d|[XＸ]{2}|[一二三四五六七八九十两百千万亿]+[个项家所起人次条座处户名位倍成]")
 # A figure asked of a named unit is stated only if one of its passages has a sentence with a
 # number holding at least this IDF-weighted share of the question's key terms the library
-# knows. Dev sets: the unanswerable 四川最低工资 0.00 and 北京养老金上调比例 0.12; the lowest
-# answerable, 北京地铁线网多长, 0.19 (then 0.32, 0.33, 0.37 …).
-MIN_FIGURE_SHARE = 0.15
+# knows. Chosen on the tuning half of the dev sets only (benchmarks/retrieval.py halves): its
+# figure questions without an answer score 0.00 and 0.12, the lowest with one 0.20 — the
+# midpoint of that gap; the report half is read for the result, never to move it.
+MIN_FIGURE_SHARE = 0.16
 # Below this share of key terms found in the passages, the question is about something else …
 MIN_TERM_COVERAGE = 0.5
 # … unless a passage is at least this similar to the question (cosine, multilingual-e5-small).
