@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from assistant.answer.query import (
+    MANY_WORDS,
     Filters,
     Query,
     expand,
@@ -21,6 +23,7 @@ from assistant.answer.query import (
     plan_years,
     reviewed_years,
 )
+from assistant.answer.units import named_units, reports_of
 from assistant.index import dense, sparse
 from assistant.index.index import Derived, Index
 from assistant.index.tokenize import normalize, tokenize
@@ -174,11 +177,20 @@ def search(
 
 
 def query_for(index: Index, question: str, filters: Filters | None = None) -> Query:
-    """A question parsed against the library: its units and the years it only plans for."""
+    """A question parsed against the library: its units and the years it only plans for. A
+    unit named otherwise than its reports name it (淄博财政局 for 淄博市财政局, 平潭 for
+    平潭综合实验区…) is found through the gazetteer and the grammar of unit names."""
     reports = [s.report for s in index.derived().reports.values()]
     periods = [r.period for r in reports]
-    return parse_query(question, filters, [r.org for r in reports], plan_years(periods),
-                       reviewed_years(periods))
+    query = parse_query(question, filters, [r.org for r in reports], plan_years(periods),
+                        reviewed_years(periods))
+    if query.orgs:
+        return query
+    orgs = tuple(dict.fromkeys(r.org for u in named_units(query.text) if not u.below
+                               for r in reports_of(index, u)))
+    if not orgs:
+        return query
+    return replace(query, orgs=orgs, many=bool(MANY_WORDS.search(query.text)) and len(orgs) != 1)
 
 
 def hit_to_dict(index: Index, hit: Hit, rank: int | None = None) -> dict:
