@@ -12,8 +12,9 @@ import unicodedata
 from collections.abc import Callable
 
 from assistant.answer.abstain import asks_figure, assess, content_words
+from assistant.answer.listing import Subject, mentioning, mentions, subject_of
 from assistant.answer.query import Filters, Query, key_terms, named_orgs, role_words
-from assistant.answer.retrieve import query_for, search_query
+from assistant.answer.retrieve import allowed_positions, query_for, search_query
 from assistant.errors import AssistantError
 from assistant.index import sparse
 from assistant.index.embed import embed_with_cache
@@ -157,8 +158,44 @@ def _unit(index: Index, hit: Hit) -> str:
     return report.org if report.org != UNKNOWN else report.title
 
 
+def _scope(index: Index, query: Query) -> set[str]:
+    """The reports a list question is about: its explicit filters, its units or kinds of
+    region (直辖市), the levels it names (哪些乡镇)."""
+    allowed = allowed_positions(index.derived(), query.filters)
+    derived = index.derived()
+    ids = {derived.chunks[p].report_id for p in allowed} if allowed is not None else set(derived.reports)
+    reports = {rid: derived.reports[rid].report for rid in ids}
+    if query.orgs:
+        ids = {rid for rid, r in reports.items() if r.org in query.orgs}
+    elif query.inferred.level:
+        ids = {rid for rid, r in reports.items() if r.level in query.inferred.level}
+    return ids
+
+
+def listed_hits(index: Index, query: Query, hits: list[Hit]) -> tuple[Subject, list[Hit]] | None:
+    """For a question across reports naming its subject: one passage of every report in scope
+    that mentions it — the best retrieved one where retrieval found it, else the report's first
+    passage that does — retrieved reports first; None when the form names no subject or no
+    report mentions it."""
+    subject = subject_of(query.text) if query.across_reports else None
+    if subject is None:
+        return None
+    found = mentioning(index, subject, _scope(index, query))
+    if not found:
+        return None
+    best: dict[str, Hit] = {}
+    for hit in hits:
+        if hit.chunk.report_id in found and mentions(subject, hit.chunk.text):
+            best.setdefault(hit.chunk.report_id, hit)
+    rest = [Hit(chunk, 0.0, {"exact": 1}) for rid, chunk in found.items() if rid not in best]
+    return subject, [*best.values(), *rest]
+
+
 def compose(index: Index, query: Query, hits: list[Hit]) -> Answer:
     """The deterministic answer: a lead line, then one line per report with quotes and [n]."""
+    listed = listed_hits(index, query, hits)
+    if listed is not None:
+        return _listing(index, query, *listed)
     section = _is_section_question(query)
     weights = term_weights(index, query)
     if not section:  # a report that never mentions 家庭医生 is not listed for it
@@ -193,6 +230,34 @@ def compose(index: Index, query: Query, hits: list[Hit]) -> Answer:
     else:
         lead = "资料库中的相关内容："
     return Answer(text="\n".join([lead, *lines]), citations=citations)
+
+
+def _listing(index: Index, query: Query, subject: Subject, hits: list[Hit]) -> Answer:
+    """Every report that mentions the subject, one line each: the unit, its best sentences
+    about it, a citation; the lead says how many."""
+    weights = term_weights(index, query)
+    citations: list[Citation] = []
+    lines = []
+    for n, hit in enumerate(hits, 1):
+        spans = [s for s in _pick(index, query, hit, False, weights)
+                 if mentions(subject, hit.chunk.text[s[0]:s[1]])] or _subject_sentences(index, hit, subject)
+        quotes = [hit.chunk.text[a:b].strip() for a, b in spans]
+        citations.append(Citation(n=n, hit=hit, quotes=quotes, spans=spans))
+        path = PATH_SEP.join(hit.chunk.section_path)
+        lines.append(f"- **{_unit(index, hit)}**（{hit.chunk.report_title}）{path}：「{'……'.join(quotes)}」[{n}]")
+    lead = f"共有 {len(hits)} 份报告提到“{subject.text}”："
+    return Answer(text="\n".join([lead, *lines]), citations=citations)
+
+
+def _subject_sentences(index: Index, hit: Hit, subject: Subject) -> list[tuple[int, int]]:
+    """The passage's sentences holding the most of the subject's words, the rarer weighing
+    more (燃气 before 安全), at most QUOTES_PER_PASSAGE, in text order."""
+    words = list(dict.fromkeys(w for alternative in subject.alternatives for w in alternative))
+    weights = sparse.idf(index.derived().sparse, words) or dict.fromkeys(words, 1.0)
+    scored = [(sum(weights.get(w, 0.0) for w in words if w in hit.chunk.text[a:b]), a, b)
+              for a, b in _sentences(hit.chunk)]
+    best = sorted((s for s in scored if s[0]), key=lambda s: (-s[0], s[1]))[:QUOTES_PER_PASSAGE]
+    return sorted((a, b) for _, a, b in best) or _sentences(hit.chunk)[:1]
 
 
 def abstention(reason: str, hits: list[Hit]) -> Answer:
