@@ -122,6 +122,17 @@ def best_similarity(index: Index, question: str, hits: list[Hit]) -> float:
     return float(np.max(vectors @ index.embedder.embed_query_vec(question)))
 
 
+# A report whose title was not found says what it is in its opening words (「2024年上半年，市
+# 财政局…」): this many characters of its first passage are read with its title and period.
+OPENING_CHARS = 60
+
+
+def _heading_words(index: Index, report: Report) -> str:
+    """A report's title, period and opening words: where its genre and period are written."""
+    first = next((c for c in index.derived().chunks if c.report_id == report.id), None)
+    return f"{report.title} {report.period} {first.text[:OPENING_CHARS] if first else ''}"
+
+
 def _unheld_genre(query: Query, index: Index) -> str:
     """A genre or period asked (述职, 上半年, 工作要点) that none of the reports the question is
     about — its named units', else the library's — is of (genres.txt)."""
@@ -129,7 +140,7 @@ def _unheld_genre(query: Query, index: Index) -> str:
     scope = [r for u in units for r in reports_of(index, u)] or [
         s.report for s in index.derived().reports.values()]
     for genre, pattern in lexicon.keyed_patterns("genres.txt"):
-        if pattern.search(query.text) and not any(pattern.search(r.title + r.period) for r in scope):
+        if pattern.search(query.text) and not any(pattern.search(_heading_words(index, r)) for r in scope):
             return f"资料库中没有{display_name(units[0]) if units else ''}的{genre}"
     return ""
 

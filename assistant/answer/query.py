@@ -179,10 +179,20 @@ def grouped_orgs(text: str, orgs: list[str]) -> tuple[str, ...]:
     return tuple(o for o in dict.fromkeys(found) if o in set(orgs))
 
 
+def _names_in(name: str, text: str) -> bool:
+    """The question names the unit: a unit named by its level alone (市民政局) is not named by
+    a question about another place's (洪湖市民政局)."""
+    if name[0] not in "省市县区乡镇":
+        return name in text
+    return any(i == 0 or not "\u4e00" <= text[i - 1] <= "\u9fff"
+               for i in (m.start() for m in re.finditer(re.escape(name), text)))
+
+
 def named_orgs(text: str, orgs: list[str]) -> tuple[str, ...]:
     """Organisations of the library named in the question (by any of their names), longest
     match first."""
-    named = {o: [n for n in org_names(o) if n in text] for o in set(orgs) if len(o) >= 3 and "XX" not in o}
+    named = {o: [n for n in org_names(o) if _names_in(n, text)] for o in set(orgs)
+             if len(o) >= 3 and "XX" not in o}
     hits = {o: max(map(len, names)) for o, names in named.items() if names}
     found = sorted(hits, key=lambda o: (hits[o], len(o)), reverse=True)
     return tuple(o for o in found if not any(o != f and o in f for f in found))

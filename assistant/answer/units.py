@@ -14,8 +14,15 @@ from dataclasses import dataclass, replace
 
 from assistant import lexicon
 from assistant.index.index import Index
+from assistant.index.tokenize import get_tokenizer
 from assistant.ingest.metadata import canonical_org, department_words
-from assistant.lexicon.divisions import LEVEL_COUNTY, Division, Mention, is_full, mentions
+from assistant.lexicon.divisions import (
+    LEVEL_COUNTY,
+    Division,
+    Mention,
+    is_full,
+    mentions,
+)
 from assistant.models import Report
 
 # What a unit's name ends with (局, 委员会, 街道办事处 …), longest first.
@@ -23,7 +30,7 @@ UNIT_KIND = ("街道办事处|管理委员会|委员会|联合会|管委会|办�
              "|社|联|镇|乡")
 # The department right after a place (平潭公安局, 淄博市财政局, 东湖街道办事处): the longest
 # name of at most 8 characters ending in a unit kind, with no function word in it and led by none.
-DEPARTMENT = re.compile(r"(?=([^\s的和与及或在、，。？！0-9]{1,8}))")
+DEPARTMENT = re.compile(r"(?=([^\s的和与及或在、，。？！0-9“”\"‘’'《》（）()【】]{1,8}))")
 DEPARTMENT_END = re.compile(rf"(?:{UNIT_KIND})$")
 NOT_DEPARTMENT = re.compile(r"^(?:今|去|明|对|各|全|有|是|将|要|如|怎|哪|什|为|把|从|上|下|近|年)")
 # A level word followed by a department (县教育局, 区残联): a unit of that level.
@@ -52,6 +59,16 @@ def _national_bodies() -> tuple[re.Pattern[str], ...]:
     return lexicon.patterns("national_units.txt")
 
 
+def _word_bounds(text: str) -> set[int]:
+    """Where jieba's words start and end: a township's name is whole words (「工作要点要求镇街」
+    holds no township: 镇街 is one word)."""
+    bounds, pos = {0}, 0
+    for word in get_tokenizer().cut(text):
+        pos += len(word)
+        bounds.add(pos)
+    return bounds
+
+
 def generic_township(name: str) -> bool:
     """「…镇/乡/街道」 words that name no township (各乡镇, 小城镇, 城乡): township_generic.txt."""
     return name.startswith(lexicon.words("township_generic.txt", "prefix")) or name.endswith(
@@ -64,7 +81,9 @@ def department_after(text: str, start: int) -> str:
     if not m or NOT_DEPARTMENT.match(m.group(1)):
         return ""
     run = m.group(1)
-    return next((run[:n] for n in range(len(run), 0, -1) if DEPARTMENT_END.search(run[:n])), "")
+    name = next((run[:n] for n in range(len(run), 0, -1) if DEPARTMENT_END.search(run[:n])), "")
+    # 「民政厅厅长」: the unit is 民政厅, its head's title repeats the kind
+    return name[:-1] if len(name) >= 2 and name[-1] == name[-2] else name
 
 
 def _place_by_itself(m: Mention, before: Mention | None) -> bool:
@@ -90,6 +109,10 @@ def named_units(text: str) -> list[NamedUnit]:
 
     found = mentions(text)
     for i, m in enumerate(found):
+        inner = found[i + 1] if i + 1 < len(found) else None
+        if inner and inner.start == m.end and any(
+                d.within(p) for d in inner.divisions for p in m.divisions):
+            continue  # 南昌东湖区, 江苏苏州: the unit is the inner place
         department = department_after(text, m.end)
         below = BELOW.match(text, m.end)
         if not department and not below and not _place_by_itself(m, found[i - 1] if i else None):
@@ -98,8 +121,9 @@ def named_units(text: str) -> list[NamedUnit]:
             NamedUnit(m.text + department, m.divisions, department, bool(below) and not department))
     for m in LEVEL_UNIT.finditer(text):
         add(m.start(), m.end(), NamedUnit(m.group(0), (), m.group(1)))
+    bounds = _word_bounds(text)
     for m in TOWNSHIP.finditer(text):
-        if not generic_township(m.group(1)):
+        if not generic_township(m.group(1)) and m.start() in bounds and m.end() in bounds:
             add(m.start(), m.end(), NamedUnit(m.group(1), (), m.group(1)))
     for pattern in _national_bodies():
         for m in pattern.finditer(text):
@@ -107,8 +131,10 @@ def named_units(text: str) -> list[NamedUnit]:
     return [unit for _, _, unit in sorted(spans, key=lambda s: s[0])]
 
 
-# id(index) → (the derived structures the units were read from, report id → (report, divisions))
+# id(index) → (the derived structures read, report id → (report, divisions)), and the same
+# for report id → its passages
 _LIBRARY: dict[int, tuple[object, dict]] = {}
+_CHUNKS: dict[int, tuple[object, dict]] = {}
 
 
 def report_divisions(report: Report) -> tuple[Division, ...]:
@@ -139,27 +165,70 @@ def _same_department(report: Report, department: str) -> bool:
 
 
 def reports_of(index: Index, unit: NamedUnit) -> list[Report]:
-    """The library's reports of this unit; for some unit inside a place (「深圳那个区」), also the
-    reports whose unit names no place and whose text names this one (区应急管理局's report
-    that speaks of 「深圳市XX区」 may be that district's)."""
-    reports = library_units(index).values()
+    """The library's reports of this unit: those whose unit (its name, its places) is this one,
+    and those whose metadata names no place (a title left out, an org not found) but whose
+    text names this unit as the question writes it, or its place with a report of the same
+    department. For some unit inside a place (「深圳那个区」), a placeless report naming the
+    place counts too (区应急管理局's report that speaks of 「深圳市XX区」)."""
+    units = library_units(index)
     if unit.divisions:
         codes = {d.code for d in unit.divisions}
-        own = [r for r, ds in reports if codes & {d.code for d in ds}]
-        if unit.below:
-            own += [r for r in _unnamed_naming(index, unit.text) if r not in own]
-        return [r for r in own if not unit.department or _same_department(r, unit.department)]
-    if unit.department:
-        return [r for r, _ in reports if _same_department(r, unit.department) or unit.text in r.org]
-    return [r for r, _ in reports if unit.text in r.org or unit.text in r.title]
+        own = [r for r, ds in units.values() if codes & {d.code for d in ds}]
+        own = [r for r in own if not unit.department or _same_department(r, unit.department)
+               or _text_names(index, r, written_forms(unit))]
+    elif unit.department:
+        own = [r for r, _ in units.values() if _same_department(r, unit.department) or unit.text in r.org]
+    else:
+        own = [r for r, _ in units.values() if unit.text in r.org or unit.text in r.title]
+    if not unit.divisions and not unit.department:
+        return own  # a national body (国务院): every report speaks of it, none is its
+    placeless = [r for r, ds in units.values() if not ds and r not in own]
+    if unit.below:
+        return own + [r for r in placeless if _text_names(index, r, [unit.text])]
+    return own + [r for r in placeless if _placeless_match(index, r, unit)]
 
 
-def _unnamed_naming(index: Index, place: str) -> list[Report]:
-    """The reports of a unit that names no place whose passages name this one."""
+def written_forms(unit: NamedUnit) -> list[str]:
+    """The ways a report may write the unit's name: as asked, with its place's full or short
+    name before its department (洪湖民政局, 洪湖市民政局)."""
+    forms = [unit.text]
+    for d in unit.divisions[:1]:
+        forms += [n + unit.department for n in (d.name, d.short) if n]
+    return list(dict.fromkeys(f for f in forms if len(f) >= 3))
+
+
+def _placeless_match(index: Index, report: Report, unit: NamedUnit) -> bool:
+    """A report whose metadata names no place is this unit's when its text writes the unit's
+    name, when its unit is the asked township or street (鄞州区东柳街道: 东柳街道), or when its
+    text names the unit's place and the report is of the asked department's kind."""
+    if _text_names(index, report, written_forms(unit)):
+        return True
+    if not unit.divisions or not unit.department:
+        return False
+    kinds = {kind for kind, pattern in department_words() if pattern.search(unit.department)}
+    if not kinds and TOWNSHIP.fullmatch(unit.department) and unit.department in report.org:
+        return True
+    places = [n for d in unit.divisions[:1] for n in (d.name, d.short) if n]
+    return report.department in kinds and _text_names(index, report, places)
+
+
+def _text_names(index: Index, report: Report, names: list[str]) -> bool:
+    """The report's title or passages hold one of the names."""
+    if any(n in report.title for n in names):
+        return True
+    return any(n in c.text for c in _chunks_of(index, report.id) for n in names)
+
+
+def _chunks_of(index: Index, report_id: str) -> list:
+    """A report's passages (grouped once per library change)."""
     derived = index.derived()
-    ids = {rid for rid, (_, divisions) in library_units(index).items() if not divisions}
-    found = {c.report_id for c in derived.chunks if c.report_id in ids and place in c.text}
-    return [derived.reports[rid].report for rid in found]
+    cached = _CHUNKS.get(id(index))
+    if cached is None or cached[0] is not derived:
+        grouped: dict[str, list] = {}
+        for c in derived.chunks:
+            grouped.setdefault(c.report_id, []).append(c)
+        cached = _CHUNKS[id(index)] = (derived, grouped)
+    return cached[1].get(report_id, [])
 
 
 def holds(index: Index, unit: NamedUnit) -> bool:
