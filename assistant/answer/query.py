@@ -15,6 +15,7 @@ from functools import cache
 from assistant import lexicon
 from assistant.index.tokenize import tokenize
 from assistant.ingest.metadata import department_words, regions
+from assistant.lexicon.divisions import mentions
 from assistant.models import Role
 
 MAX_QUESTION_CHARS = 500  # longer questions are truncated (with a notice) before retrieval
@@ -184,8 +185,10 @@ def _names_in(name: str, text: str) -> bool:
     a question about another place's (洪湖市民政局)."""
     if name[0] not in "省市县区乡镇":
         return name in text
-    return any(i == 0 or not "\u4e00" <= text[i - 1] <= "\u9fff"
-               for i in (m.start() for m in re.finditer(re.escape(name), text)))
+    found = mentions(text, trusted=True)
+    # 洪湖|市民政局 and 洪湖市|民政局: the level character starts or ends a place's name
+    places = {m.end for m in found} | {m.end - 1 for m in found if m.text[-1] == name[0]}
+    return any(m.start() not in places for m in re.finditer(re.escape(name), text))
 
 
 def named_orgs(text: str, orgs: list[str]) -> tuple[str, ...]:
