@@ -184,12 +184,15 @@ def query_for(index: Index, question: str, filters: Filters | None = None) -> Qu
     periods = [r.period for r in reports]
     query = parse_query(question, filters, [r.org for r in reports], plan_years(periods),
                         reviewed_years(periods))
-    if query.orgs:
-        return query
-    orgs = tuple(dict.fromkeys(r.org for u in named_units(query.text) if not u.below
-                               for r in reports_of(index, u)))
+    units = named_units(query.text)
+    # 「江苏省民政厅…」 asks for a department of 江苏省, not for 江苏省's own report
+    departments = {d.name for u in units if u.department for d in u.divisions}
+    kept = tuple(o for o in query.orgs if o not in departments)
+    if kept:
+        return replace(query, orgs=kept) if kept != query.orgs else query
+    orgs = tuple(dict.fromkeys(r.org for u in units if not u.below for r in reports_of(index, u)))
     if not orgs:
-        return query
+        return replace(query, orgs=()) if query.orgs else query
     return replace(query, orgs=orgs, many=bool(MANY_WORDS.search(query.text)) and len(orgs) != 1)
 
 

@@ -48,9 +48,11 @@ def _label_pattern() -> re.Pattern[str]:
 
 def read_line(text: str) -> dict[str, str] | None:
     """The fields of one line made only of label–value pairs (None for any other line)."""
-    text = text.strip()
+    text = text.strip().rstrip("|｜ ")
     if not text or len(text) > MAX_FIELD_LINE_CHARS:
         return None
+    if text in lexicon.words("page_fields.txt", "header"):
+        return {}
     found = list(_label_pattern().finditer(text))
     if not found or found[0].start() != 0:
         return None

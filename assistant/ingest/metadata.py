@@ -27,7 +27,8 @@ PLACE = re.compile(
     r"(?:^|[，。；、\n])((?:XX|[\u4e00-\u9fff]{2,4}?)(?:街道|镇|乡))"
     r"(?=党|政府|办事处|人民政府|坚持|在|紧紧|认真|上下|全面|始终|以)"
 )
-NOT_PLACE = re.compile(r"^(全|本|我|各|该|此|乡|村|和|的|在|对|重点|推进|加强)")
+# 受 opens 「受XX镇人民政府委托」, the formula of a report read on a government's behalf
+NOT_PLACE = re.compile(r"^(全|本|我|各|该|此|乡|村|和|的|在|对|受|重点|推进|加强)")
 # Only the opening of a body is searched for its unit's own name.
 BODY_HEAD_CHARS = 400
 BODY_LEADER = re.compile(r"在(?:[\u4e00-\u9fff]{0,4}?)?(市|县|区)委[、，,]?\s*(?:市|县|区)?政府")
@@ -42,7 +43,8 @@ GOV_REPORT = re.compile(r"政府工作报告")
 TITLE_UNIT = re.compile(r"(?:20\d{2}\s*年)?" + UNIT + r"(?:人民)?政府工作报告")
 CONGRESS = re.compile(r"在" + UNIT + r"第[一二三四五六七八九十\d]{1,4}届人民代表大会")
 SPEAKER = re.compile(r"^" + UNIT + r"(?:人民政府)?(?:省长|市长|州长|盟长|县长|区长|旗长|主席|镇长|乡长|主任)")
-REPRESENT = re.compile(r"我代表" + UNIT + r"人民政府")
+# 「我代表XX人民政府」, or read on its behalf: 「受XX镇人民政府委托」
+REPRESENT = re.compile(r"(?:我代表|受)" + UNIT + r"人民政府")
 SPEAKER_UNIT = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,20}(?:局|委|办|厅|院|中心|社|联|所|镇|乡|街道|县|区|市))(?:党组|党委)?[\u4e00-\u9fff、]{0,12}?(?:书记|局长|主任|镇长|乡长|县长|区长|市长|厅长|院长|主席)")
 BARE_LEVEL = re.compile(r"^(全|本|我|各|该|自治|省|市|县|区)")
 # 〇, its look-alike ○ (U+25CB) and 零 all write zero in a year.

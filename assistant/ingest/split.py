@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.ingest.chrome import front_kind
 from assistant.ingest.headings import fold, parse_heading
 from assistant.models import Line
 
@@ -114,7 +115,10 @@ def split_reports(lines: list[Line], fallback_title: str = "") -> list[ReportBlo
     first = next((i for i, ln in enumerate(lines) if ln.text), None)
     if first is None:
         return []
-    if len(lines[first].text) <= MAX_TITLE_CHARS and not parse_heading(lines[first].text):
+    opening = lines[first].text
+    # a salutation or a date (「同志们：」, 「各位代表：」) opens a speech; it is never its title
+    if len(opening) <= MAX_TITLE_CHARS and not parse_heading(opening) and front_kind(opening) not in (
+            "salutation", "date"):
         return _cut(lines, [first])
     title_line = Line(text=fallback_title, number=0)
     return [ReportBlock(title=fallback_title, lines=[title_line, *lines[first:]])]

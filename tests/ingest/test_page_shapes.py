@@ -85,3 +85,18 @@ def test_an_occasion_led_by_a_horizontal_bar_is_front_matter():
     assert report.preamble.startswith("――2026年1月26日在XX市第十六届人民代表大会第五次会议上")
     assert (report.org, report.level, report.period) == ("XX市", "市", "2025年度")
     assert [s.role for s in report.sections] == ["summary", "plan"]
+
+
+def test_a_salutation_is_never_the_title_and_a_report_read_on_behalf_names_its_unit():
+    report = one("on_behalf.txt")
+    assert report.title != "各位代表:"
+    assert (report.org, report.level) == ("木镇镇", "镇")  # 「受木镇镇人民政府委托」, not 受木镇镇
+    assert [s.role for s in report.sections] == ["summary", "plan"]
+
+
+def test_a_field_table_a_metadata_heading_and_a_time_first_byline_stay_out():
+    report = one("cms_byline.txt")
+    assert report.title == "长治市上党区统计局2020年工作总结暨2021年工作计划"
+    assert (report.org, report.department) == ("长治市上党区统计局", "统计")
+    text = report.preamble + "".join(s.text for root in report.sections for s in root.walk())
+    assert "编辑" not in text and "元数据" not in text and "主题词" not in text
