@@ -85,3 +85,12 @@ def test_every_stage_has_its_folder():
     assert all((PACKAGE / stage / "__init__.py").is_file() for stage in stages)
     assert not [p.name for p in PACKAGE.glob("*.py")
                 if p.stem not in {"__init__", "__main__", "api", "models", "settings", "errors"}]
+
+
+def test_the_index_layer_never_imports_the_answer_layer():
+    """index/ holds passages, vectors and searches; answer/ builds on it, never the reverse
+    (maintenance/migrate, which checks a copy with real searches, sits above both)."""
+    graph = import_graph()
+    upward = {m: sorted(i for i in deps if i.startswith("assistant.answer"))
+              for m, deps in graph.items() if m.startswith("assistant.index")}
+    assert not {m: deps for m, deps in upward.items() if deps}

@@ -13,7 +13,7 @@ from assistant.cli.registry import JSON_FLAG, arg, command, error, print_json, t
 def migrate_cmd(args: argparse.Namespace) -> int:
     """Copy, then counts and sampled searches side by side; 1 unless nothing was lost."""
     from assistant.index.backend import PG_SCHEMES
-    from assistant.index.migrate import migrate
+    from assistant.maintenance.migrate import migrate
 
     if not args.to.startswith(PG_SCHEMES):
         error("--to", "应为以 postgresql:// 开头的数据库地址")

@@ -11,7 +11,7 @@ import psycopg
 
 from assistant.cli import main
 from assistant.index.index import Index
-from assistant.index.migrate import SAMPLE_SEARCHES
+from assistant.maintenance.migrate import SAMPLE_SEARCHES
 from assistant.index.records import report_to_dict
 
 
