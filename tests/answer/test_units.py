@@ -90,3 +90,15 @@ def test_a_unit_genre_or_period_the_library_lacks_is_declined_by_name(library, q
 def test_the_same_questions_of_held_units_are_answered(library, question):
     result = answer(library, question)
     assert not result.abstained, result.text
+
+
+@needs_web
+def test_a_unit_named_otherwise_than_its_report_gets_its_report_first(library):
+    from assistant.answer.retrieve import query_for, search_query
+
+    query = query_for(library, "平潭财政金融局2024年怎么盘活存量资金？")
+    assert query.orgs == ("平潭综合实验区财政金融局",)
+    top = search_query(library, query, 3)[0]
+    assert library.derived().reports[top.chunk.report_id].report.org == "平潭综合实验区财政金融局"
+    # a department of 江苏省 is not 江苏省's own report: no boost for the government's report
+    assert "江苏省" not in query_for(library, "江苏省民政厅2026年养老服务有什么安排？").orgs
