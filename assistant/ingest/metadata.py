@@ -24,8 +24,14 @@ PLAN_WORD = re.compile(r"计划|打算|要点|思路|安排|谋划")
 # Only at a clause start ("2023年以来，城区街道党工委…"), where a unit names itself.
 # and goes on to act ("城区街道党工委…", "XX镇坚持…").
 PLACE = re.compile(
-    r"(?:^|[，。；、\n])((?:XX|[\u4e00-\u9fff]{2,4}?)(?:街道|镇|乡))"
-    r"(?=党|政府|办事处|人民政府|坚持|在|紧紧|认真|上下|全面|始终|以)"
+    r"(?:^|[，。；、\n,])((?:XX|[\u4e00-\u9fff]{2,4}?)(?:街道|镇|乡))"
+    r"(?=党|政府|办事处|人民政府|坚持|坚决|在|紧紧|认真|上下|全面|始终|以)"
+)
+# A department naming itself the same way (「2023年,县应急管理局被县委…」, 「…,市财政局始终坚持…」):
+# a level, two to eight characters, a unit kind, then the verbs a unit acts with.
+SELF_DEPARTMENT = re.compile(
+    r"(?:^|[，。；、\n,])((?:市|县|区|省)[\u4e00-\u9fff]{2,8}?(?:局|委|办|中心|厅))"
+    r"(?=党组|坚持|坚决|在|紧紧|认真|全面|始终|以|围绕|被|牢牢|聚焦)"
 )
 # 受 opens 「受XX镇人民政府委托」, the formula of a report read on a government's behalf
 NOT_PLACE = re.compile(r"^(全|本|我|各|该|此|乡|村|和|的|在|对|受|重点|推进|加强)")
@@ -119,6 +125,9 @@ def _org_from_body(body: str, bare_level: str) -> str:
             return redacted
     if names:
         return Counter(names).most_common(1)[0][0]
+    departments = SELF_DEPARTMENT.findall(body[:BODY_HEAD_CHARS])
+    if departments and not bare_level:
+        return Counter(departments).most_common(1)[0][0]
     if bare_level in ADMIN and f"XX{bare_level}" in body:
         return f"XX{bare_level}"
     return bare_level or UNKNOWN

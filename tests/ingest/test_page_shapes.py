@@ -100,3 +100,12 @@ def test_a_field_table_a_metadata_heading_and_a_time_first_byline_stay_out():
     assert (report.org, report.department) == ("长治市上党区统计局", "统计")
     text = report.preamble + "".join(s.text for root in report.sections for s in root.walk())
     assert "编辑" not in text and "元数据" not in text and "主题词" not in text
+
+
+def test_a_body_first_page_names_its_unit_where_the_unit_acts():
+    from assistant.ingest.metadata import extract_metadata
+
+    body = "2023年,县应急管理局被县委、县政府授予“先进单位”称号,全年安全生产形势平稳。"
+    assert extract_metadata("年度工作", body).org == "县应急管理局"
+    street = "2022年,东港街道坚决贯彻落实市、区各项决策部署,经济社会持续向好。"
+    assert extract_metadata("年度工作", street).org == "东港街道"
