@@ -74,6 +74,7 @@ class Query:
     filters: Filters = field(default_factory=Filters)
     inferred: Filters = field(default_factory=Filters)
     orgs: tuple[str, ...] = ()  # organisations named in the question ("县审计局")
+    region_kind: bool = False  # its orgs are the library's units of a kind of region (直辖市)
     many: bool = False  # asks across reports ("哪些乡镇…")
     truncated: bool = False
     overview: bool = False  # asks for a part's areas or items ("分哪几块")
@@ -227,6 +228,7 @@ def parse_query(
         filters=filters or Filters(),
         inferred=inferred,
         orgs=named or grouped,
+        region_kind=bool(grouped) and not named,
         # "县审计局有哪些问题" is one report's; "西部省区…" asks each of its regions
         many=(bool(MANY_WORDS.search(clean)) and len(named) != 1) or len(grouped) > 1,
         truncated=truncated,

@@ -141,12 +141,32 @@ def diversify(hits: list[Hit], k: int) -> list[Hit]:
     return chosen
 
 
+def region_kind_filters(derived: Derived, query: Query) -> Filters:
+    """A kind of region asked (直辖市, 东北三省) is a hard filter: only its units' reports."""
+    if not query.region_kind:
+        return query.filters
+    ids = tuple(rid for rid, s in derived.reports.items() if s.report.org in query.orgs)
+    wanted = tuple(i for i in ids if not query.filters.report_ids or i in query.filters.report_ids)
+    return replace(query.filters, report_ids=wanted or ("",))
+
+
+def each_report_once(hits: list[Hit], k: int) -> list[Hit]:
+    """Each report's best passage first, in score order, then the second ones: a question over
+    a kind of region sees every unit of that kind once before any unit twice."""
+    seen: dict[str, int] = {}
+    ranked = []
+    for hit in hits:
+        ranked.append((seen.get(hit.chunk.report_id, 0), -hit.score, len(ranked), hit))
+        seen[hit.chunk.report_id] = seen.get(hit.chunk.report_id, 0) + 1
+    return [hit for *_, hit in sorted(ranked, key=lambda r: r[:3])][:k]
+
+
 def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
     """Ranked passages for a parsed query."""
     derived = index.derived()
     if not derived.chunks or not query.text.strip():
         return []
-    allowed = allowed_positions(derived, query.filters)
+    allowed = allowed_positions(derived, region_kind_filters(derived, query))
     if allowed is not None and not allowed:
         return []
     text = normalize(query.text)
@@ -166,6 +186,8 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
             Hit(chunk, score * _boost(query, chunk, derived), {names[w]: r for w, r in ranks.items()})
         )
     hits.sort(key=lambda h: h.score, reverse=True)
+    if query.region_kind:
+        return each_report_once(hits, k)
     return diversify(hits, k) if query.across_reports else hits[:k]
 
 

@@ -102,3 +102,14 @@ def test_a_unit_named_otherwise_than_its_report_gets_its_report_first(library):
     assert library.derived().reports[top.chunk.report_id].report.org == "平潭综合实验区财政金融局"
     # a department of 江苏省 is not 江苏省's own report: no boost for the government's report
     assert "江苏省" not in query_for(library, "江苏省民政厅2026年养老服务有什么安排？").orgs
+
+
+@needs_web
+def test_a_kind_of_region_is_a_hard_filter(library):
+    from assistant.answer.retrieve import query_for, search_query
+
+    query = query_for(library, "东部地区各省2026年在扩大内需上分别有什么举措？")
+    assert query.region_kind and query.orgs == ("江苏省",)
+    hits = search_query(library, query, 10)
+    reports = library.derived().reports
+    assert hits and {reports[h.chunk.report_id].report.org for h in hits} == {"江苏省"}
