@@ -14,7 +14,7 @@ from collections.abc import Callable
 from assistant.answer.abstain import asks_figure, assess, content_words
 from assistant.answer.listing import Subject, mentioning, mentions, subject_of
 from assistant.answer.query import Filters, Query, key_terms, named_orgs, role_words
-from assistant.answer.retrieve import allowed_positions, query_for, search_query
+from assistant.answer.retrieve import query_for, report_matches, search_query
 from assistant.errors import AssistantError
 from assistant.index import sparse
 from assistant.index.embed import embed_with_cache
@@ -161,10 +161,10 @@ def _unit(index: Index, hit: Hit) -> str:
 def _scope(index: Index, query: Query) -> set[str]:
     """The reports a list question is about: its explicit filters, its units or kinds of
     region (直辖市), the levels it names (哪些乡镇)."""
-    allowed = allowed_positions(index.derived(), query.filters)
-    derived = index.derived()
-    ids = {derived.chunks[p].report_id for p in allowed} if allowed is not None else set(derived.reports)
-    reports = {rid: derived.reports[rid].report for rid in ids}
+    derived, f = index.derived(), query.filters
+    reports = {rid: s.report for rid, s in derived.reports.items()
+               if report_matches(s.report, f) and (not f.report_ids or rid in f.report_ids)}
+    ids = set(reports)
     if query.orgs:
         ids = {rid for rid, r in reports.items() if r.org in query.orgs}
     elif query.inferred.level:

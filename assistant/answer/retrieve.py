@@ -74,15 +74,18 @@ def allowed_positions(derived: Derived, filters: Filters):
     for pos, chunk in enumerate(derived.chunks):
         report = derived.reports[chunk.report_id].report
         if (
-            _matches(report.level, filters.level)
-            and _matches(report.department, filters.department)
+            report_matches(report, filters)
             and _matches(chunk.role, filters.role)
-            and _matches(report.period, filters.period)
-            and _matches(report.kind, filters.kind)
             and (not filters.report_ids or chunk.report_id in filters.report_ids)
         ):
             keep.append(pos)
     return keep
+
+
+def report_matches(report, filters: Filters) -> bool:
+    """The report is inside the filters' level, department, period and kind."""
+    return (_matches(report.level, filters.level) and _matches(report.department, filters.department)
+            and _matches(report.period, filters.period) and _matches(report.kind, filters.kind))
 
 
 def _achievement(role: str, wanted: tuple[str, ...]) -> bool:

@@ -12,6 +12,7 @@ import textwrap
 import psycopg
 import pytest
 
+import tests.answer.test_listing as listing_tests
 import tests.answer.test_retrieve as retrieve_tests
 from assistant.answer.evaluate import load_qa, run_eval
 from assistant.answer.query import Filters
@@ -44,6 +45,14 @@ TOLERANCE = 0.01
 @pytest.mark.parametrize("name", ON_SAMPLE_INDEX)
 def test_retrieval_tests_pass_on_postgresql(pg_sample_index, name):
     getattr(retrieve_tests, name)(pg_sample_index)
+
+
+@pytest.mark.parametrize("name", [
+    "test_every_report_that_mentions_the_subject_is_listed_once",
+    "test_a_quoted_term_is_matched_as_written_across_the_library",
+])
+def test_list_answers_are_the_same_on_postgresql(pg_sample_index, name):
+    getattr(listing_tests, name)(pg_sample_index)
 
 
 def test_remove_drops_a_report_from_the_database_and_its_search(tmp_path, pg_url, monkeypatch):
