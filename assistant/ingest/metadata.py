@@ -171,7 +171,8 @@ def _named_unit(title: str, body: str) -> str:
     head = body[:BODY_HEAD_CHARS]
     lines = [ln.strip() for ln in head.split("\n")]
     found = [m.group("org") for m in (TITLE_UNIT.search(title), CONGRESS.search(head)) if m]
-    found += [m.group("org") for ln in lines if (m := SPEAKER.match(ln) or SPEAKER_UNIT.match(ln))]
+    # a speaker line may stand where the title should (「汕头市潮阳区审计局局长 郑创平」)
+    found += [m.group("org") for ln in [title, *lines] if (m := SPEAKER.match(ln) or SPEAKER_UNIT.match(ln))]
     found += [m.group("org") for m in [REPRESENT.search(head)] if m]
     named = [org for org in found if not BARE_LEVEL.match(org)]
     return canonical_org(named[0]) if named else ""

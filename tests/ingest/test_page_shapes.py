@@ -109,3 +109,10 @@ def test_a_body_first_page_names_its_unit_where_the_unit_acts():
     assert extract_metadata("年度工作", body).org == "县应急管理局"
     street = "2022年,东港街道坚决贯彻落实市、区各项决策部署,经济社会持续向好。"
     assert extract_metadata("年度工作", street).org == "东港街道"
+
+
+def test_a_speaker_line_standing_as_the_title_names_the_unit():
+    from assistant.ingest.metadata import extract_metadata
+
+    meta = extract_metadata("汕头市潮阳区审计局局长 郑创平", "主任、各位副主任、秘书长、各位委员：\n我受区人民政府委托，报告审计工作。")
+    assert (meta.org, meta.level, meta.department) == ("汕头市潮阳区审计局", "区", "审计")
