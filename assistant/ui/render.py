@@ -126,11 +126,28 @@ def cite_links(text: str, numbers: set[int]) -> str:
     )
 
 
+# A list answer shows this many report entries on its first screen; the rest open with
+# 「展开全部」 (a list of 22 provinces is 22 lines of quotes).
+FIRST_SCREEN_ENTRIES = 6
+
+
+def fold_long_list(text: str) -> str:
+    """The entries of a long list answer beyond the first screen, folded under 「展开全部」."""
+    lines = text.split("\n")
+    entries = [i for i, line in enumerate(lines) if line.startswith("- ")]
+    if len(entries) <= FIRST_SCREEN_ENTRIES:
+        return text
+    cut = entries[FIRST_SCREEN_ENTRIES]
+    rest = len(entries) - FIRST_SCREEN_ENTRIES
+    return "\n".join([*lines[:cut], "", f"<details><summary>展开全部（另有 {rest} 份）</summary>", "",
+                      *lines[cut:], "", "</details>"])
+
+
 def answer_markdown(answer: dict) -> str:
-    """The chat message for an answer: its text (HTML escaped, [n] linked to the cards) and
-    the notice, if any."""
+    """The chat message for an answer: its text (HTML escaped, [n] linked to the cards, a long
+    list folded after its first screen) and the notice, if any."""
     cited = {int(c["n"]) for c in answer.get("citations", [])}
-    text = cite_links(esc_markdown(answer["answer"]), cited)
+    text = fold_long_list(cite_links(esc_markdown(answer["answer"]), cited))
     notice = answer.get("notice")
     return f"{text}\n\n> ⚠️ {esc_markdown(notice)}" if notice else text
 

@@ -344,3 +344,23 @@ def test_a_large_library_is_paged_and_its_pickers_ask_the_server(page, sample_in
         shot(page, "15-picker-found-by-server")
     finally:
         app.close()
+
+
+def test_a_long_list_answer_folds_after_its_first_screen(page, sample_app):
+    """「哪些单位提到了安全生产？」 lists more reports than a screen holds: the first six show, the
+    rest open with 展开全部 — all of them in the page, each with its citation link."""
+    from assistant.ui.render import FIRST_SCREEN_ENTRIES
+
+    page.goto(sample_app)
+    ask(page, "哪些单位提到了安全生产？")
+    page.wait_for_selector("#chatbot summary", timeout=WAIT_MS)
+    summary = page.locator("#chatbot summary").last
+    assert "展开全部" in summary.inner_text()
+    folded = page.locator("#chatbot details").last
+    hidden = folded.locator("a.cite-ref")
+    assert hidden.count() >= 1 and not hidden.first.is_visible()
+    summary.click()
+    assert hidden.first.is_visible()
+    shot(page, "12-list-answer-expanded")
+    total = page.locator("#chatbot .message").last.locator("a.cite-ref").count()
+    assert total == FIRST_SCREEN_ENTRIES + hidden.count()
