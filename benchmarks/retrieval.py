@@ -206,6 +206,35 @@ def figures_table(runs: list[tuple[Run, dict]], k: int, answers: bool) -> str:
     return table(headers, rows)
 
 
+def list_figures(index, qa: Path, k: int) -> dict:
+    """For the set's questions whose form names a subject across reports (「哪些…提到了…」):
+    list@k — the share of the top k from distinct reports that mention the subject, against
+    min(k, reports that do) — and the answer's list against every report that does (both the
+    mean over those questions; the reports that mention it found by a plain scan)."""
+    from assistant.answer.compose import answer, list_scope
+    from assistant.answer.evaluate import load_qa
+    from assistant.answer.listing import mentioning, subject_of
+    from assistant.answer.retrieve import query_for, search_query
+
+    at_k, listed, n = [], [], 0
+    for item in load_qa(qa):
+        query = query_for(index, item.question)
+        subject = subject_of(query.text) if query.across_reports else None
+        if subject is None:
+            continue
+        mention = set(mentioning(index, subject, list_scope(index, query)))
+        if not mention:
+            continue
+        n += 1
+        top = {h.chunk.report_id for h in search_query(index, query, k)}
+        at_k.append(len(top & mention) / min(k, len(mention)))
+        result = answer(index, item.question)
+        shown = {c.hit.chunk.report_id for c in result.citations}
+        listed.append(len(shown & mention) / len(mention))
+    mean = lambda xs: sum(xs) / len(xs) if xs else None  # noqa: E731
+    return {"n": n, f"list@{k}": mean(at_k), "answer list": mean(listed)}
+
+
 def halves_table(runs: list[tuple[Run, dict]], k: int) -> str:
     """The headline figures of each half of every set (tuning half: where failures are read;
     report half: what a change must not drop), one row per (set, index, system, half)."""
@@ -286,6 +315,13 @@ def main(argv: list[str] | None = None) -> int:
     print(figures_table(runs, args.k, args.answers))
     print("\nBy half (a fixed hash of the question id; read failures on the tuning half only):\n")
     print(halves_table(runs, args.k))
+    lists = [(run, list_figures(run.index, run.qa, args.k)) for run, _ in runs]
+    print("\nList questions (「哪些…提到了…」; list@k: distinct mentioning reports in the top k "
+          "against min(k, those that mention it); answer list: the answer's reports against all "
+          "that mention it):\n")
+    print(table(["set", "index", "n", f"list@{args.k}", "answer list"],
+                [[run.name, run.index_label, f["n"], f[f"list@{args.k}"] or "—", f["answer list"] or "—"]
+                 for run, f in lists]))
     print(f"\n{total_s:.1f} s in all, {index_s:.1f} s of it opening/building the two indexes")
     if args.json:
         figures = {
@@ -300,8 +336,9 @@ def main(argv: list[str] | None = None) -> int:
                     "reports": len(run.index.derived().reports),
                     "passages": len(run.index.derived().chunks),
                     "systems": results,
+                    "lists": figures_of_lists,
                 }
-                for run, results in runs
+                for (run, results), (_, figures_of_lists) in zip(runs, lists, strict=True)
             ],
         }
         Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2), "utf-8")

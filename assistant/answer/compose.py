@@ -158,7 +158,7 @@ def _unit(index: Index, hit: Hit) -> str:
     return report.org if report.org != UNKNOWN else report.title
 
 
-def _scope(index: Index, query: Query) -> set[str]:
+def list_scope(index: Index, query: Query) -> set[str]:
     """The reports a list question is about: its explicit filters, its units or kinds of
     region (直辖市), the levels it names (哪些乡镇)."""
     derived, f = index.derived(), query.filters
@@ -180,7 +180,7 @@ def listed_hits(index: Index, query: Query, hits: list[Hit]) -> tuple[Subject, l
     subject = subject_of(query.text) if query.across_reports else None
     if subject is None:
         return None
-    found = mentioning(index, subject, _scope(index, query))
+    found = mentioning(index, subject, list_scope(index, query))
     if not found:
         return None
     best: dict[str, Hit] = {}
