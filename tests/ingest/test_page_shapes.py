@@ -20,9 +20,9 @@ def one(name: str):
     return reports[0]
 
 
-def tree(report) -> list[tuple[int, str, str]]:
-    return [(depth, s.heading, s.role) for root in report.sections
-            for depth, s in [(0, root)] + [(1, c) for c in root.children]]
+def all_text(report) -> str:
+    """The report's preamble and every section's text: what a reader and a search see."""
+    return report.preamble + "".join(s.text for root in report.sections for s in root.walk())
 
 
 def test_a_body_run_into_one_line_gets_its_heading_tree_back():
@@ -53,7 +53,7 @@ def test_page_fields_are_metadata_never_title_or_text():
     report = one("zwgk_header.txt")
     assert report.title == "平潭综合实验区财政金融局2023年工作总结和2024年工作计划"
     assert (report.org, report.department) == ("平潭综合实验区财政金融局", "财政")
-    text = report.preamble + "".join(s.text for root in report.sections for s in root.walk())
+    text = all_text(report)
     assert "索引号" not in text and "栏目" not in text and "====" not in text
     assert [s.role for s in report.sections] == ["summary", "problem", "plan"]
 
@@ -98,7 +98,7 @@ def test_a_field_table_a_metadata_heading_and_a_time_first_byline_stay_out():
     report = one("cms_byline.txt")
     assert report.title == "长治市上党区统计局2020年工作总结暨2021年工作计划"
     assert (report.org, report.department) == ("长治市上党区统计局", "统计")
-    text = report.preamble + "".join(s.text for root in report.sections for s in root.walk())
+    text = all_text(report)
     assert "编辑" not in text and "元数据" not in text and "主题词" not in text
 
 
