@@ -11,8 +11,8 @@ import psycopg
 
 from assistant.cli import main
 from assistant.index.index import Index
-from assistant.maintenance.migrate import SAMPLE_SEARCHES
 from assistant.index.records import report_to_dict
+from assistant.maintenance.migrate import SAMPLE_SEARCHES
 
 
 def migrate_json(capsys, index_dir, url) -> tuple[int, dict]:
