@@ -199,8 +199,9 @@ def written_forms(unit: NamedUnit) -> list[str]:
 
 def _placeless_match(index: Index, report: Report, unit: NamedUnit) -> bool:
     """A report whose metadata names no place is this unit's when its text writes the unit's
-    name, when its unit is the asked township or street (鄞州区东柳街道: 东柳街道), or when its
-    text names the unit's place and the report is of the asked department's kind."""
+    name, when its unit is the asked township or street (鄞州区东柳街道: 东柳街道) or the asked
+    department named alone (江苏省民政厅: 民政厅), or when its text names the unit's place and
+    the report is of the asked department's kind."""
     if _text_names(index, report, written_forms(unit)):
         return True
     if not unit.divisions or not unit.department:
@@ -208,6 +209,8 @@ def _placeless_match(index: Index, report: Report, unit: NamedUnit) -> bool:
     kinds = {kind for kind, pattern in department_words() if pattern.search(unit.department)}
     if not kinds and TOWNSHIP.fullmatch(unit.department) and unit.department in report.org:
         return True
+    if report.org == unit.department:
+        return True  # a report naming its unit by the department alone (民政厅) may be this one
     places = [n for d in unit.divisions[:1] for n in (d.name, d.short) if n]
     return report.department in kinds and _text_names(index, report, places)
 
