@@ -201,7 +201,7 @@ def _placeless_match(index: Index, report: Report, unit: NamedUnit) -> bool:
     """A report whose metadata names no place is this unit's when its text writes the unit's
     name, when its unit is the asked township or street (鄞州区东柳街道: 东柳街道) or the asked
     department named alone (江苏省民政厅: 民政厅), or when its text names the unit's place and
-    the report is of the asked department's kind."""
+    the report is of the asked department's kind or names the department too (舞阳 … 粮食局)."""
     if _text_names(index, report, written_forms(unit)):
         return True
     if not unit.divisions or not unit.department:
@@ -212,7 +212,8 @@ def _placeless_match(index: Index, report: Report, unit: NamedUnit) -> bool:
     if report.org == unit.department:
         return True  # a report naming its unit by the department alone (民政厅) may be this one
     places = [n for d in unit.divisions[:1] for n in (d.name, d.short) if n]
-    return report.department in kinds and _text_names(index, report, places)
+    same = report.department in kinds or _text_names(index, report, [unit.department])
+    return same and _text_names(index, report, places)
 
 
 def _text_names(index: Index, report: Report, names: list[str]) -> bool:
