@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable
 
 from assistant.answer.abstain import asks_figure, assess, content_words
-from assistant.answer.listing import Subject, mentioning, mentions, subject_of
+from assistant.answer.listing import Subject, as_written, mentioning, mentions, subject_of
 from assistant.answer.query import Filters, Query, key_terms, named_orgs, role_words
 from assistant.answer.retrieve import query_for, report_matches, search_query
 from assistant.errors import AssistantError
@@ -184,9 +184,11 @@ def listed_hits(index: Index, query: Query, hits: list[Hit]) -> tuple[Subject, l
     if not found:
         return None
     best: dict[str, Hit] = {}
-    for hit in hits:
-        if hit.chunk.report_id in found and mentions(subject, hit.chunk.text):
-            best.setdefault(hit.chunk.report_id, hit)
+    for hit in hits:  # a retrieved passage stands for its report if it says what its first does
+        rid = hit.chunk.report_id
+        if rid in found and mentions(subject, hit.chunk.text) and (
+                as_written(subject, hit.chunk.text) or not as_written(subject, found[rid].text)):
+            best.setdefault(rid, hit)
     rest = [Hit(chunk, 0.0, {"exact": 1}) for rid, chunk in found.items() if rid not in best]
     return subject, [*best.values(), *rest]
 
@@ -236,17 +238,25 @@ def _listing(index: Index, query: Query, subject: Subject, hits: list[Hit]) -> A
     """Every report that mentions the subject, one line each: the unit, its best sentences
     about it, a citation; the lead says how many."""
     weights = term_weights(index, query)
+    exact = [h for h in hits if as_written(subject, h.chunk.text)]
+    loose = [h for h in hits if not as_written(subject, h.chunk.text)]
     citations: list[Citation] = []
     lines = []
-    for n, hit in enumerate(hits, 1):
-        spans = [s for s in _pick(index, query, hit, False, weights)
-                 if mentions(subject, hit.chunk.text[s[0]:s[1]])] or _subject_sentences(index, hit, subject)
-        quotes = [hit.chunk.text[a:b].strip() for a, b in spans]
-        citations.append(Citation(n=n, hit=hit, quotes=quotes, spans=spans))
-        path = PATH_SEP.join(hit.chunk.section_path)
-        lines.append(f"- **{_unit(index, hit)}**（{hit.chunk.report_title}）{path}：「{'……'.join(quotes)}」[{n}]")
-    lead = f"共有 {len(hits)} 份报告提到“{subject.text}”："
-    return Answer(text="\n".join([lead, *lines]), citations=citations)
+    words = "”“".join(dict.fromkeys(w for alternative in subject.alternatives for w in alternative))
+    for group, lead in ((exact, f"共有 {len(exact)} 份报告提到“{subject.text}”："),
+                        (loose, f"另有 {len(loose)} 份报告提到“{words}”（未见“{subject.text}”原文）："
+                         if exact else f"共有 {len(loose)} 份报告提到“{words}”：")):
+        if group:
+            lines.append(lead)
+        for hit in group:
+            n = len(citations) + 1
+            spans = [s for s in _pick(index, query, hit, False, weights)
+                     if mentions(subject, hit.chunk.text[s[0]:s[1]])] or _subject_sentences(index, hit, subject)
+            quotes = [hit.chunk.text[a:b].strip() for a, b in spans]
+            citations.append(Citation(n=n, hit=hit, quotes=quotes, spans=spans))
+            path = PATH_SEP.join(hit.chunk.section_path)
+            lines.append(f"- **{_unit(index, hit)}**（{hit.chunk.report_title}）{path}：「{'……'.join(quotes)}」[{n}]")
+    return Answer(text="\n".join(lines), citations=citations)
 
 
 def _subject_sentences(index: Index, hit: Hit, subject: Subject) -> list[tuple[int, int]]:

@@ -10,7 +10,7 @@ alternative (低空 and 经济; 燃气 and 安全), or the quoted term as writte
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.index.index import Index
 from assistant.index.tokenize import normalize, stopwords, tokenize
@@ -33,20 +33,24 @@ class Subject:
     text: str  # as the question writes it
     alternatives: list[list[str]]
     exact: bool  # quoted: matched as written
+    phrases: list[str] = field(default_factory=list)  # each alternative as written (低空经济)
 
 
 def subject_of(question: str) -> Subject | None:
     """The subject a list question names (None when its form names none)."""
     quoted = QUOTED.findall(question)
     if quoted:
-        return Subject("、".join(quoted), [[q] for q in quoted], True)
+        return Subject("、".join(quoted), [[q] for q in quoted], True, quoted)
     m = next((m for pattern in MENTIONED if (m := pattern.search(question))), None)
     if not m:
         return None
     phrase = TRAILING.sub("", m.group(1).strip())
-    alternatives = [_words(p) for p in ALTERNATIVES.split(phrase) if p.strip()]
-    alternatives = [a for a in alternatives if a]
-    return Subject(phrase, alternatives, False) if alternatives else None
+    parts = [p.strip() for p in ALTERNATIVES.split(phrase) if p.strip()]
+    pairs = [(p, _words(p)) for p in parts]
+    pairs = [(p, words) for p, words in pairs if words]
+    if not pairs:
+        return None
+    return Subject(phrase, [w for _, w in pairs], False, [normalize(p) for p, _ in pairs])
 
 
 def _words(phrase: str) -> list[str]:
@@ -63,13 +67,25 @@ def mentions(subject: Subject, text: str) -> bool:
     return any(all(w in text for w in words) for words in subject.alternatives)
 
 
+def as_written(subject: Subject, text: str) -> bool:
+    """The text holds one of the subject's alternatives exactly as the question writes it."""
+    text = normalize(text)
+    return any(p in text for p in subject.phrases)
+
+
 def mentioning(index: Index, subject: Subject, report_ids: set[str] | None = None) -> dict[str, Chunk]:
-    """report id → its first passage that mentions the subject, over the whole library (or
-    the given reports), in library order."""
+    """report id → the passage of it that mentions the subject — its first holding the words
+    as written, else its first holding them at all — over the whole library (or the given
+    reports), in library order."""
     found: dict[str, Chunk] = {}
+    exact: set[str] = set()
     for chunk in index.derived().chunks:
-        if chunk.report_id in found or (report_ids is not None and chunk.report_id not in report_ids):
+        rid = chunk.report_id
+        if rid in exact or (report_ids is not None and rid not in report_ids):
             continue
-        if mentions(subject, chunk.text):
-            found[chunk.report_id] = chunk
+        if as_written(subject, chunk.text):
+            found[rid] = chunk
+            exact.add(rid)
+        elif rid not in found and mentions(subject, chunk.text):
+            found[rid] = chunk
     return found

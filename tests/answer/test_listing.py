@@ -48,3 +48,14 @@ def test_the_list_is_not_cut_at_the_answers_usual_length(sample_index):
     result = answer(sample_index, "哪些单位提到了安全生产？")
     expected = reports_containing(sample_index, ["安全", "生产"])
     assert len(expected) > MAX_REPORTS and len(set(listed(result))) == len(expected)
+
+
+def test_reports_saying_it_as_written_come_first_and_are_counted_apart(sample_index):
+    result = answer(sample_index, "哪些乡镇提到了燃气安全？")
+    written = reports_containing(sample_index, ["燃气安全"], ("乡", "镇", "街道"))
+    loose = reports_containing(sample_index, ["燃气", "安全"], ("乡", "镇", "街道")) - written
+    assert written and loose
+    assert result.text.startswith(f"共有 {len(written)} 份报告提到“燃气安全”")
+    assert f"另有 {len(loose)} 份报告提到“燃气”“安全”" in result.text
+    ids = listed(result)
+    assert set(ids[: len(written)]) == written and set(ids[len(written):]) == loose
