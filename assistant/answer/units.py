@@ -132,9 +132,10 @@ def named_units(text: str) -> list[NamedUnit]:
 
 
 # id(index) → (the derived structures read, report id → (report, divisions)), and the same
-# for report id → its passages
+# for name → the reports whose passages hold it
 _LIBRARY: dict[int, tuple[object, dict]] = {}
-_CHUNKS: dict[int, tuple[object, dict]] = {}
+_SAYING: dict[int, tuple[object, dict[str, frozenset[str]]]] = {}
+MAX_NAMES_KEPT = 512  # names whose reports are kept per library (a few per question)
 
 
 def report_divisions(report: Report) -> tuple[Division, ...]:
@@ -218,21 +219,23 @@ def _placeless_match(index: Index, report: Report, unit: NamedUnit) -> bool:
 
 def _text_names(index: Index, report: Report, names: list[str]) -> bool:
     """The report's title or passages hold one of the names."""
-    if any(n in report.title for n in names):
-        return True
-    return any(n in c.text for c in _chunks_of(index, report.id) for n in names)
+    return any(n in report.title or report.id in _reports_saying(index, n) for n in names)
 
 
-def _chunks_of(index: Index, report_id: str) -> list:
-    """A report's passages (grouped once per library change)."""
+def _reports_saying(index: Index, name: str) -> frozenset[str]:
+    """The reports whose passages hold the name: one pass over the library per name, kept until
+    the library changes (a question names few units; a library of 10,000 reports has 230,000
+    passages, too many to read for every report asked about)."""
     derived = index.derived()
-    cached = _CHUNKS.get(id(index))
+    cached = _SAYING.get(id(index))
     if cached is None or cached[0] is not derived:
-        grouped: dict[str, list] = {}
-        for c in derived.chunks:
-            grouped.setdefault(c.report_id, []).append(c)
-        cached = _CHUNKS[id(index)] = (derived, grouped)
-    return cached[1].get(report_id, [])
+        cached = _SAYING[id(index)] = (derived, {})
+    names = cached[1]
+    if name not in names:
+        if len(names) >= MAX_NAMES_KEPT:
+            names.clear()
+        names[name] = frozenset(c.report_id for c in derived.chunks if name in c.text)
+    return names[name]
 
 
 def holds(index: Index, unit: NamedUnit) -> bool:
