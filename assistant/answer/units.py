@@ -140,7 +140,7 @@ MAX_NAMES_KEPT = 512  # names whose reports are kept per library (a few per ques
 
 def report_divisions(report: Report) -> tuple[Division, ...]:
     """The divisions a report is of: those its unit's name and its title name."""
-    found: list[Mention] = mentions(report.org, trusted=True) + mentions(report.title)
+    found: list[Mention] = mentions(report.org, trusted=True) + mentions(report.title, full_only=True)
     return tuple(d for m in found for d in m.divisions[:1] if len(m.divisions) == 1 or m.text == d.name)
 
 

@@ -103,8 +103,22 @@ def _names() -> dict[str, tuple[Division, ...]]:
 
 
 @cache
-def _pattern() -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, sorted(_names(), key=len, reverse=True))))
+def _longest() -> int:
+    return max(map(len, _names()))
+
+
+def _find_names(text: str):
+    """(start, end) of each division name in the text, left to right, the longest at each
+    place first (a dictionary look-up per length: a regex of 6,000 alternatives took 1.4 ms a
+    title)."""
+    names, longest, i = _names(), _longest(), 0
+    while i < len(text) - 1:
+        end = next((i + n for n in range(min(longest, len(text) - i), 1, -1) if text[i:i + n] in names), 0)
+        if end:
+            yield i, end
+            i = end
+        else:
+            i += 1
 
 
 def _place_spans(text: str) -> set[tuple[int, int]]:
@@ -124,17 +138,22 @@ def is_full(name: str) -> bool:
     return any(d.name == name for d in _names().get(name, ()))
 
 
-def mentions(text: str, trusted: bool = False) -> list[Mention]:
+def mentions(text: str, trusted: bool = False, full_only: bool = False) -> list[Mention]:
     """The divisions `text` names, left to right, longest name first; `trusted` texts (a unit's
-    own name: 平潭综合实验区财政金融局) count short names without the tagger's word."""
+    own name: 平潭综合实验区财政金融局) count short names without the tagger's word,
+    `full_only` counts full names of three characters or more only (no tagger at all: a
+    report's title, read for every report of a library)."""
     places: set[tuple[int, int]] | None = None
     found = []
-    for m in _pattern().finditer(text):
-        name = m.group(0)
-        if not trusted and (len(name) <= MIN_SHORT or not is_full(name)):
+    for start, end in _find_names(text):
+        name = text[start:end]
+        short = len(name) <= MIN_SHORT or not is_full(name)
+        if short and full_only:
+            continue
+        if not trusted and short:
             if places is None:
                 places = _place_spans(text)
-            if (m.start(), m.end()) not in places:
+            if (start, end) not in places:
                 continue
-        found.append(Mention(name, m.start(), m.end(), _names()[name]))
+        found.append(Mention(name, start, end, _names()[name]))
     return found
