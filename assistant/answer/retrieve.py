@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from assistant.answer.listing import mentions, subject_of
 from assistant.answer.query import (
     MANY_WORDS,
     Filters,
@@ -57,6 +58,9 @@ TOPIC_LIST_PENALTY = 0.5
 # unless a definition is asked for, it is not what the unit did. On the web dev set the notes
 # were first for 哪些省份提到了“灯塔工厂” and 挑大梁; the sample set has no notes.
 GLOSSARY_PENALTY = 0.5
+# A list question names its subject (「哪些报告讲到了森林防火」): a passage that mentions it
+# answers, a merely similar one does not.
+SUBJECT_BOOST = 2.0
 
 
 def _matches(value: str, wanted: tuple[str, ...]) -> bool:
@@ -179,12 +183,15 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
     sparse_pos = sparse.search(derived.sparse, tokens, CANDIDATES, allowed)[1].tolist()
     fused = fuse([(DENSE_WEIGHT, dense_pos), (SPARSE_WEIGHT, sparse_pos)])
     coverage = sparse.term_coverage(derived.sparse, key_terms(text)) if query.topical else None
+    subject = subject_of(query.text) if query.across_reports else None
     hits = []
     for pos, (score, ranks) in fused.items():
         chunk = derived.chunks[pos]
         names = {0: "dense", 1: "sparse"}
         if coverage is not None:
             score *= 1 + COVERAGE_BOOST * float(coverage[pos])
+        if subject is not None and mentions(subject, chunk.text):
+            score *= SUBJECT_BOOST
         hits.append(
             Hit(chunk, score * _boost(query, chunk, derived), {names[w]: r for w, r in ranks.items()})
         )
