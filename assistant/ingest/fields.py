@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from assistant import lexicon
 from assistant.models import Line
@@ -37,12 +38,23 @@ class PageFields:
 
 def _labels() -> dict[str, str]:
     """label → field, longest label first."""
-    pairs = [(label, name) for name, labels in lexicon.table("page_fields.txt") for label in labels]
-    return dict(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
+    return _labels_of(lexicon.table("page_fields.txt"))
 
 
 def _label_pattern() -> re.Pattern[str]:
-    labels = "|".join(map(re.escape, _labels()))
+    return _pattern_of(lexicon.table("page_fields.txt"))
+
+
+@cache
+def _labels_of(rows: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
+    """The label map of these rows, made once per lexicon contents (callers must not modify it)."""
+    pairs = [(label, name) for name, labels in rows for label in labels]
+    return dict(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
+
+
+@cache
+def _pattern_of(rows: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str]:
+    labels = "|".join(map(re.escape, _labels_of(rows)))
     return re.compile(rf"(?:^|(?<=\s)|(?<=[|｜]))(?P<label>{labels}){SEPARATOR}")
 
 

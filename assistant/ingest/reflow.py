@@ -72,8 +72,8 @@ class _Sequence:
                 self.expected[lower] = 1
 
 
-def _cuts(text: str, seq: _Sequence) -> list[int]:
-    """Where the line's run-in headings start, in order (advancing `seq`)."""
+def _cuts(text: str, seq: _Sequence) -> list[tuple[int, float]]:
+    """Where the line's run-in headings start, with their ranks, in order (advancing `seq`)."""
     folded = fold(text)
     cuts = []
     for m in MARKER.finditer(folded):
@@ -86,7 +86,7 @@ def _cuts(text: str, seq: _Sequence) -> list[int]:
         if rank in NEEDS_BOUNDARY and before not in BOUNDARY and not first_cn:
             continue
         seq.take(rank, number)
-        cuts.append(m.start())
+        cuts.append((m.start(), rank))
     return cuts
 
 
@@ -109,12 +109,11 @@ def reflow(lines: list[Line]) -> list[Line]:
         trial = _Sequence()
         trial.expected = dict(seq.expected)
         cuts = _cuts(line.text, trial)
-        major = [c for c in cuts if MARKER.match(fold(line.text), c).lastgroup in ("cn", "cnp")]
-        if len(major) < MIN_MARKERS:
+        if sum(rank in (RANK_CN, RANK_CN_PAREN) for _, rank in cuts) < MIN_MARKERS:
             out.append(line)
             continue
         seq = trial
-        bounds = [0, *cuts, len(line.text)]
+        bounds = [0, *(pos for pos, _ in cuts), len(line.text)]
         for a, b in zip(bounds, bounds[1:], strict=False):
             out += [Line(part, line.number, line.style) for part in _heading_apart(line.text[a:b])]
     return out
