@@ -15,7 +15,13 @@ import numpy as np
 
 from assistant import lexicon
 from assistant.answer.query import Query, key_terms, org_names, region_groups, synonym_groups
-from assistant.answer.units import display_name, holds, named_units, reports_of, unheld_unit
+from assistant.answer.units import (
+    display_name,
+    named_units,
+    report_openings,
+    reports_of,
+    unheld_unit,
+)
 from assistant.index import sparse
 from assistant.index.index import Index
 from assistant.index.tokenize import normalize
@@ -127,21 +133,23 @@ def best_similarity(index: Index, question: str, hits: list[Hit]) -> float:
 OPENING_CHARS = 60
 
 
-def _heading_words(index: Index, report: Report) -> str:
+def _heading_words(report: Report, openings: dict[str, str]) -> str:
     """A report's title, period and opening words: where its genre and period are written."""
-    first = next((c for c in index.derived().chunks if c.report_id == report.id), None)
-    return f"{report.title} {report.period} {first.text[:OPENING_CHARS] if first else ''}"
+    return f"{report.title} {report.period} {openings.get(report.id, '')[:OPENING_CHARS]}"
 
 
 def _unheld_genre(query: Query, index: Index) -> str:
     """A genre or period asked (述职, 上半年, 工作要点) that none of the reports the question is
     about — its named units', else the library's — is of (genres.txt)."""
-    units = [u for u in named_units(query.text) if holds(index, u)]
-    scope = [r for u in units for r in reports_of(index, u)] or [
-        s.report for s in index.derived().reports.values()]
-    for genre, pattern in lexicon.keyed_patterns("genres.txt"):
-        if pattern.search(query.text) and not any(pattern.search(_heading_words(index, r)) for r in scope):
-            return f"资料库中没有{display_name(units[0]) if units else ''}的{genre}"
+    asked = [(genre, p) for genre, p in lexicon.keyed_patterns("genres.txt") if p.search(query.text)]
+    if not asked:
+        return ""
+    held = [(u, own) for u in named_units(query.text) if (own := reports_of(index, u))]
+    scope = [r for _, own in held for r in own] or [s.report for s in index.derived().reports.values()]
+    openings = report_openings(index)
+    for genre, pattern in asked:
+        if not any(pattern.search(_heading_words(r, openings)) for r in scope):
+            return f"资料库中没有{display_name(held[0][0]) if held else ''}的{genre}"
     return ""
 
 

@@ -161,15 +161,10 @@ def _unit(index: Index, hit: Hit) -> str:
 def list_scope(index: Index, query: Query) -> set[str]:
     """The reports a list question is about: its explicit filters, its units or kinds of
     region (直辖市), the levels it names (哪些乡镇)."""
-    derived, f = index.derived(), query.filters
-    reports = {rid: s.report for rid, s in derived.reports.items()
-               if report_matches(s.report, f) and (not f.report_ids or rid in f.report_ids)}
-    ids = set(reports)
-    if query.orgs:
-        ids = {rid for rid, r in reports.items() if r.org in query.orgs}
-    elif query.inferred.level:
-        ids = {rid for rid, r in reports.items() if r.level in query.inferred.level}
-    return ids
+    f, levels = query.filters, query.inferred.level
+    return {rid for rid, s in index.derived().reports.items()
+            if report_matches(s.report, f) and (not f.report_ids or rid in f.report_ids)
+            and (s.report.org in query.orgs if query.orgs else not levels or s.report.level in levels)}
 
 
 def listed_hits(index: Index, query: Query, hits: list[Hit]) -> tuple[Subject, list[Hit]] | None:
@@ -242,7 +237,7 @@ def _listing(index: Index, query: Query, subject: Subject, hits: list[Hit]) -> A
     loose = [h for h in hits if not as_written(subject, h.chunk.text)]
     citations: list[Citation] = []
     lines = []
-    words = "”“".join(dict.fromkeys(w for alternative in subject.alternatives for w in alternative))
+    words = "”“".join(subject.words)
     for group, lead in ((exact, f"共有 {len(exact)} 份报告提到“{subject.text}”："),
                         (loose, f"另有 {len(loose)} 份报告提到“{words}”（未见“{subject.text}”原文）："
                          if exact else f"共有 {len(loose)} 份报告提到“{words}”：")):
@@ -262,7 +257,7 @@ def _listing(index: Index, query: Query, subject: Subject, hits: list[Hit]) -> A
 def _subject_sentences(index: Index, hit: Hit, subject: Subject) -> list[tuple[int, int]]:
     """The passage's sentences holding the most of the subject's words, the rarer weighing
     more (燃气 before 安全), at most QUOTES_PER_PASSAGE, in text order."""
-    words = list(dict.fromkeys(w for alternative in subject.alternatives for w in alternative))
+    words = subject.words
     weights = sparse.idf(index.derived().sparse, words) or dict.fromkeys(words, 1.0)
     scored = [(sum(weights.get(w, 0.0) for w in words if w in hit.chunk.text[a:b]), a, b)
               for a, b in _sentences(hit.chunk)]

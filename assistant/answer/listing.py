@@ -35,6 +35,11 @@ class Subject:
     exact: bool  # quoted: matched as written
     phrases: list[str] = field(default_factory=list)  # each alternative as written (低空经济)
 
+    @property
+    def words(self) -> list[str]:
+        """Every word of every alternative, once each, in order."""
+        return list(dict.fromkeys(w for alternative in self.alternatives for w in alternative))
+
 
 def subject_of(question: str) -> Subject | None:
     """The subject a list question names (None when its form names none)."""
@@ -61,16 +66,22 @@ def _words(phrase: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if not any(o != w and o in w for o in words)))
 
 
+def _holds_words(subject: Subject, normalized: str) -> bool:
+    return any(all(w in normalized for w in words) for words in subject.alternatives)
+
+
+def _holds_phrase(subject: Subject, normalized: str) -> bool:
+    return any(p in normalized for p in subject.phrases)
+
+
 def mentions(subject: Subject, text: str) -> bool:
     """The text holds every word of one of the subject's alternatives."""
-    text = normalize(text)
-    return any(all(w in text for w in words) for words in subject.alternatives)
+    return _holds_words(subject, normalize(text))
 
 
 def as_written(subject: Subject, text: str) -> bool:
     """The text holds one of the subject's alternatives exactly as the question writes it."""
-    text = normalize(text)
-    return any(p in text for p in subject.phrases)
+    return _holds_phrase(subject, normalize(text))
 
 
 def mentioning(index: Index, subject: Subject, report_ids: set[str] | None = None) -> dict[str, Chunk]:
@@ -83,9 +94,10 @@ def mentioning(index: Index, subject: Subject, report_ids: set[str] | None = Non
         rid = chunk.report_id
         if rid in exact or (report_ids is not None and rid not in report_ids):
             continue
-        if as_written(subject, chunk.text):
+        text = normalize(chunk.text)  # once a passage: the whole library is read
+        if _holds_phrase(subject, text):
             found[rid] = chunk
             exact.add(rid)
-        elif rid not in found and mentions(subject, chunk.text):
+        elif rid not in found and _holds_words(subject, text):
             found[rid] = chunk
     return found

@@ -181,21 +181,29 @@ def grouped_orgs(text: str, orgs: list[str]) -> tuple[str, ...]:
     return tuple(o for o in dict.fromkeys(found) if o in set(orgs))
 
 
-def _names_in(name: str, text: str) -> bool:
+def _place_ends(text: str) -> tuple[set[int], set[tuple[int, str]]]:
+    """Where the question's place names end, and (end − 1, last character) of each: the
+    positions a unit named by its level alone may not start at."""
+    found = mentions(text, trusted=True)
+    return {m.end for m in found}, {(m.end - 1, m.text[-1]) for m in found}
+
+
+def _names_in(name: str, text: str, ends: tuple[set[int], set[tuple[int, str]]]) -> bool:
     """The question names the unit: a unit named by its level alone (市民政局) is not named by
     a question about another place's (洪湖市民政局)."""
     if name[0] not in "省市县区乡镇":
         return name in text
-    found = mentions(text, trusted=True)
+    after, last = ends
     # 洪湖|市民政局 and 洪湖市|民政局: the level character starts or ends a place's name
-    places = {m.end for m in found} | {m.end - 1 for m in found if m.text[-1] == name[0]}
-    return any(m.start() not in places for m in re.finditer(re.escape(name), text))
+    return any(m.start() not in after and (m.start(), name[0]) not in last
+               for m in re.finditer(re.escape(name), text))
 
 
 def named_orgs(text: str, orgs: list[str]) -> tuple[str, ...]:
     """Organisations of the library named in the question (by any of their names), longest
     match first."""
-    named = {o: [n for n in org_names(o) if _names_in(n, text)] for o in set(orgs)
+    ends = _place_ends(text)  # once per question, not once per unit of the library
+    named = {o: [n for n in org_names(o) if _names_in(n, text, ends)] for o in set(orgs)
              if len(o) >= 3 and "XX" not in o}
     hits = {o: max(map(len, names)) for o, names in named.items() if names}
     found = sorted(hits, key=lambda o: (hits[o], len(o)), reverse=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from assistant import lexicon
 from assistant.index.index import Index
@@ -99,8 +100,10 @@ def _place_by_itself(m: Mention, before: Mention | None) -> bool:
         d.within(p) for d in m.divisions for p in before.divisions)
 
 
-def named_units(text: str) -> list[NamedUnit]:
-    """Every unit the question names, left to right."""
+@lru_cache(maxsize=256)
+def named_units(text: str) -> tuple[NamedUnit, ...]:
+    """Every unit the question names, left to right (kept for the last questions: a question's
+    retrieval and its abstention both read them)."""
     spans: list[tuple[int, int, NamedUnit]] = []
 
     def add(start: int, end: int, unit: NamedUnit) -> None:
@@ -128,13 +131,9 @@ def named_units(text: str) -> list[NamedUnit]:
     for pattern in _national_bodies():
         for m in pattern.finditer(text):
             add(m.start(), m.end(), NamedUnit(m.group(0)))
-    return [unit for _, _, unit in sorted(spans, key=lambda s: s[0])]
+    return tuple(unit for _, _, unit in sorted(spans, key=lambda s: s[0]))
 
 
-# id(index) → (the derived structures read, report id → (report, divisions)), and the same
-# for name → the reports whose passages hold it
-_LIBRARY: dict[int, tuple[object, dict]] = {}
-_SAYING: dict[int, tuple[object, dict[str, frozenset[str]]]] = {}
 MAX_NAMES_KEPT = 512  # names whose reports are kept per library (a few per question)
 
 
@@ -147,11 +146,21 @@ def report_divisions(report: Report) -> tuple[Division, ...]:
 def library_units(index: Index) -> dict[str, tuple[Report, tuple[Division, ...]]]:
     """report id → (report, its divisions), once per library change."""
     derived = index.derived()
-    cached = _LIBRARY.get(id(index))
-    if cached is None or cached[0] is not derived:
-        units = {rid: (s.report, report_divisions(s.report)) for rid, s in derived.reports.items()}
-        cached = _LIBRARY[id(index)] = (derived, units)
-    return cached[1]
+    return derived.memo("units", lambda: {rid: (s.report, report_divisions(s.report))
+                                          for rid, s in derived.reports.items()})
+
+
+def report_openings(index: Index) -> dict[str, str]:
+    """report id → its first passage's text, once per library change."""
+    derived = index.derived()
+
+    def build() -> dict[str, str]:
+        openings: dict[str, str] = {}
+        for c in derived.chunks:
+            openings.setdefault(c.report_id, c.text)
+        return openings
+
+    return derived.memo("openings", build)
 
 
 def _department_core(department: str) -> str:
@@ -159,8 +168,13 @@ def _department_core(department: str) -> str:
     return re.sub(rf"(?:{UNIT_KIND})$", "", department) or department
 
 
+def _kinds(department: str) -> set[str]:
+    """The department kinds (财政, 民政 …) a department's name reveals (departments.txt)."""
+    return {kind for kind, pattern in department_words() if pattern.search(department)}
+
+
 def _same_department(report: Report, department: str) -> bool:
-    kinds = {kind for kind, pattern in department_words() if pattern.search(department)}
+    kinds = _kinds(department)
     core = _department_core(department)
     return core in report.org or core in report.title or (bool(kinds) and report.department in kinds)
 
@@ -207,7 +221,7 @@ def _placeless_match(index: Index, report: Report, unit: NamedUnit) -> bool:
         return True
     if not unit.divisions or not unit.department:
         return False
-    kinds = {kind for kind, pattern in department_words() if pattern.search(unit.department)}
+    kinds = _kinds(unit.department)
     if not kinds and TOWNSHIP.fullmatch(unit.department) and unit.department in report.org:
         return True
     if report.org == unit.department:
@@ -227,10 +241,7 @@ def _reports_saying(index: Index, name: str) -> frozenset[str]:
     the library changes (a question names few units; a library of 10,000 reports has 230,000
     passages, too many to read for every report asked about)."""
     derived = index.derived()
-    cached = _SAYING.get(id(index))
-    if cached is None or cached[0] is not derived:
-        cached = _SAYING[id(index)] = (derived, {})
-    names = cached[1]
+    names: dict[str, frozenset[str]] = derived.memo("saying", dict)
     if name not in names:
         if len(names) >= MAX_NAMES_KEPT:
             names.clear()
@@ -243,24 +254,18 @@ def holds(index: Index, unit: NamedUnit) -> bool:
     return bool(reports_of(index, unit))
 
 
-def _narrows(unit: NamedUnit, held: list[NamedUnit]) -> bool:
-    """The unit is a place written right after a held place it lies in (江苏苏州, 四川省成都市):
-    the question asks for that smaller unit, not about it in the held unit's report."""
-    return any(u.end == unit.start and any(d.within(h) for d in unit.divisions for h in u.divisions)
-               for u in held)
-
-
 def unheld_unit(index: Index, text: str) -> str:
     """The name of the first unit the question asks about that the library has no report of
     ("" when every unit it asks about is held). Beside a held unit, another place is a topic
-    of its report (江苏's 对口支援新疆, 在苏州等地) unless it narrows the held one or has a
-    department (江苏苏州, 平潭公安局)."""
+    of its report (江苏's 对口支援新疆, 在苏州等地) unless it has a department (平潭公安局); a
+    place written right after the place it lies in is the unit itself (江苏苏州: 苏州,
+    named_units)."""
     units = named_units(text)
     held = [u for u in units if holds(index, u)]
     for unit in units:
         if unit in held:
             continue
-        if held and unit.divisions and not unit.department and not _narrows(unit, held):
+        if held and unit.divisions and not unit.department:
             continue
         return display_name(unit)
     return ""

@@ -66,6 +66,15 @@ class Derived:
     sparse: object | None = None
     # On a database: metadata filters → the SQL condition its searches apply (pgsearch.within)
     within: Callable[[object], object] | None = None
+    # What questions derive from this generation's library (its units, who names what), made
+    # once and dropped with the generation
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, build: Callable[[], object]):
+        """`build()` once per generation, under `key`."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
 
 def default_index_dir() -> Path:
