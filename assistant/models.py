@@ -97,6 +97,11 @@ def report_label(title: str, org: str) -> str:
     return f"{title}（{org}）" if not rest else title
 
 
+# The library a report belongs to when none is named: every report of a library made before
+# libraries existed, and every ingest without --library.
+DEFAULT_LIBRARY = "公共"
+
+
 @dataclass
 class Report:
     """One individual report (a compilation holds several)."""
@@ -115,6 +120,7 @@ class Report:
     signoff: str = ""  # closing unit name + date, kept as metadata
     chrome: list[str] = field(default_factory=list)  # page chrome lines dropped (shown by show)
     ocr: OcrSummary | None = None  # set when the report's file was read by OCR
+    library: str = DEFAULT_LIBRARY  # the department library it belongs to (who may read it)
 
     def walk(self):
         """Yield every section of the report, depth first."""

@@ -70,10 +70,10 @@ def _matches(value: str, wanted: tuple[str, ...]) -> bool:
 def allowed_positions(derived: Derived, filters: Filters):
     """Positions of chunks inside the hard filters (None = no filter); on a database, the
     filters as SQL, so the engine applies them (no list of every allowed chunk is sent)."""
-    if filters.is_empty():
+    if derived.within is not None:  # a caller's view on a database always keeps to its libraries
+        return None if filters.is_empty() and derived.libraries is None else derived.within(filters)
+    if filters.is_empty():  # an embedded caller's view searches its own positions (index/scope.py)
         return None
-    if derived.within is not None:
-        return derived.within(filters)
     keep = []
     for pos, chunk in enumerate(derived.chunks):
         report = derived.reports[chunk.report_id].report

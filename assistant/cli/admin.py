@@ -12,12 +12,15 @@ from assistant.cli.registry import JSON_FLAG, arg, command, error, print_json, t
          JSON_FLAG)
 def migrate_cmd(args: argparse.Namespace) -> int:
     """Copy, then counts and sampled searches side by side; 1 unless nothing was lost."""
+    from assistant.cli.caller import check_manager
     from assistant.index.backend import PG_SCHEMES
+    from assistant.index.index import Index
     from assistant.maintenance.migrate import migrate
 
     if not args.to.startswith(PG_SCHEMES):
         error("--to", "应为以 postgresql:// 开头的数据库地址")
         return 2
+    check_manager(args, Index(args.index))
     result = migrate(args.index, args.to)
     if args.json:
         print_json(result.to_dict())

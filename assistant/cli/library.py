@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from assistant.cli.caller import index_for
 from assistant.cli.registry import (
     JSON_FLAG,
     EmbedBar,
@@ -19,13 +20,16 @@ from assistant.cli.registry import (
     table,
 )
 from assistant.ingest.formats.scans import SCAN_NOTICE
-from assistant.models import Report, Section
+from assistant.models import DEFAULT_LIBRARY, Report, Section
 
 TITLE_WIDTH = 40  # display columns kept of a title in tables (CJK counts 2)
 
 
 @command("ingest", "add files or folders (documents, saved web pages, scans: see README Formats)",
-         arg("paths", nargs="+", metavar="PATH"), JSON_FLAG)
+         arg("paths", nargs="+", metavar="PATH"),
+         arg("--library", default=DEFAULT_LIBRARY, metavar="NAME",
+             help=f"the library the reports go into (default {DEFAULT_LIBRARY})"),
+         JSON_FLAG)
 def ingest_cmd(args: argparse.Namespace) -> int:
     """Ingest, then a per-file summary table (or the DESIGN JSON); 1 if any input failed."""
     from assistant.ingest.pipeline import ingest
@@ -33,7 +37,8 @@ def ingest_cmd(args: argparse.Namespace) -> int:
     bar = ProgressBar(enabled=not args.json and sys.stderr.isatty())
     waiting = EmbedBar(enabled=not args.json and sys.stderr.isatty())
     try:
-        result = ingest(args.paths, args.index, progress=bar, embed_progress=waiting)
+        result = ingest(args.paths, index_for(args), progress=bar, embed_progress=waiting,
+                        library=args.library)
     finally:
         bar.close()
         waiting.close()
@@ -57,10 +62,9 @@ def ingest_cmd(args: argparse.Namespace) -> int:
 @command("reports", "list the reports in the index", JSON_FLAG)
 def reports_cmd(args: argparse.Namespace) -> int:
     """A table of the stored reports (or the DESIGN JSON list)."""
-    from assistant.index.backend import open_store
-
-    with open_store(args.index) as store:
-        summaries = store.list_reports()
+    index = index_for(args)
+    summaries = index.store.list_reports()
+    index.close()
     if args.json:
         print_json([s.to_dict() for s in summaries])
         return 0
@@ -120,11 +124,11 @@ def render_report(report: Report) -> str:
          JSON_FLAG)
 def show_cmd(args: argparse.Namespace) -> int:
     """One report's metadata and heading tree (or the full report as JSON); 1 if unknown."""
-    from assistant.index.backend import open_store
     from assistant.index.records import report_to_dict
 
-    with open_store(args.index) as store:
-        report = store.get_report(args.report_id)
+    index = index_for(args)
+    report = index.store.get_report(args.report_id)
+    index.close()
     if report is None:
         error(args.report_id, "no such report (or the prefix is ambiguous)")
         return 1
@@ -139,10 +143,9 @@ def show_cmd(args: argparse.Namespace) -> int:
          arg("items", nargs="+", metavar="ID_OR_PATH"), JSON_FLAG)
 def remove_cmd(args: argparse.Namespace) -> int:
     """Remove reports/files; 1 if some input matched nothing."""
-    from assistant.index.index import Index
     from assistant.ingest.pipeline import remove
 
-    index = Index(args.index)
+    index = index_for(args)
     removed, missing = remove(index, args.items)
     index.close()
     for item in missing:

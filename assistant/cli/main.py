@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 
+import assistant.cli.accounts  # noqa: F401  (registers user, library)
 import assistant.cli.admin  # noqa: F401  (registers migrate)
 import assistant.cli.library  # noqa: F401  (registers ingest, reports, show, remove)
 import assistant.cli.outline  # noqa: F401  (registers outline)
@@ -30,11 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="report-assistant",
         description="Retrieval assistant over Chinese work-report examples.")
+    user_help = "run as this account: only its libraries (for scripts; the app has a login)"
     parser.add_argument("--index", metavar="DIR", help=index_help,
                         default=str(settings.current().index_dir))
+    parser.add_argument("--user", metavar="NAME", help=user_help, default=None)
     # Also accepted after the command name; SUPPRESS keeps the global value when absent.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", metavar="DIR", help=index_help, default=argparse.SUPPRESS)
+    common.add_argument("--user", metavar="NAME", help=user_help, default=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for cmd in COMMANDS.values():
         sub = subparsers.add_parser(cmd.name, help=cmd.help, description=cmd.help,

@@ -23,11 +23,11 @@ from assistant.cli.registry import JSON_FLAG, arg, command, print_json
 )
 def outline_cmd(args: argparse.Namespace) -> int:
     """Print or write the outline; 2 for an unusable request, 1 for an index that cannot serve."""
-    from assistant.index.index import Index
+    from assistant.cli.caller import index_for
     from assistant.outline import outline_for_index
     from assistant.outline.export import file_name, to_docx, to_json, to_markdown
 
-    index = Index(args.index)
+    index = index_for(args)
     outline, examples = outline_for_index(index, args.request, args.example, args.exclude)
     if args.format == "docx":
         bare = args.no_sources

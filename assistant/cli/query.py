@@ -32,9 +32,9 @@ def filters_of(args: argparse.Namespace):
 def run_on_index(args: argparse.Namespace, call):
     """(index, call(index)); a bad question or a mismatched index raises AssistantError, which
     the entry point prints as one line."""
-    from assistant.index.index import Index
+    from assistant.cli.caller import index_for
 
-    index = Index(args.index)
+    index = index_for(args)
     return index, call(index)
 
 

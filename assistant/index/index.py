@@ -28,10 +28,12 @@ import numpy as np
 
 from assistant import settings
 from assistant.errors import AssistantError
-from assistant.index import dense, leftovers, sparse
+from assistant.index import dense, leftovers, scope, sparse
 from assistant.index.backend import open_store
 from assistant.index.embed import VectorCache, embed_with_cache, make_embedder
 from assistant.index.records import ReportSummary
+from assistant.index.store import StoreView
+from assistant.index.scope import Libraries
 from assistant.index.termcache import TermCache
 from assistant.index.tokenize import terms_version
 from assistant.ingest.chunks import CHUNKER_VERSION, context_text
@@ -51,6 +53,10 @@ SEARCHABLE_EVERY_S = 30.0
 # passage again, so refreshing every 30 s would have left no time to embed.
 REFRESH_SHARE = 0.1
 
+class LibraryError(AssistantError):
+    """A library that does not exist, or that the caller may not write."""
+
+
 class IndexMismatchError(AssistantError):
     """The index was built with another embedder (or dimension) than the one configured."""
 
@@ -66,15 +72,39 @@ class Derived:
     sparse: object | None = None
     # On a database: metadata filters → the SQL condition its searches apply (pgsearch.within)
     within: Callable[[object], object] | None = None
+    # A caller's view (for_libraries): the libraries it may read; None = the whole library
+    libraries: Libraries = None
     # What questions derive from this generation's library (its units, who names what), made
     # once and dropped with the generation
     _memo: dict = field(default_factory=dict, repr=False)
 
-    def memo(self, key: str, build: Callable[[], object]):
+    def memo(self, key: object, build: Callable[[], object]):
         """`build()` once per generation, under `key`."""
         if key not in self._memo:
             self._memo[key] = build()
         return self._memo[key]
+
+    def for_libraries(self, libraries: Libraries) -> Derived:
+        """This generation as a caller who may read only `libraries` sees it (made once per
+        set of libraries): its reports, its chunks, searches and statistics inside them."""
+        if libraries is None or self.libraries is not None:
+            return self
+        return self.memo(("libraries", libraries), lambda: self._restricted(libraries))
+
+    def _restricted(self, libraries: frozenset[str]) -> Derived:
+        reports = {rid: s for rid, s in self.reports.items() if s.report.library in libraries}
+        kept = [pos for pos, c in enumerate(self.chunks) if c.report_id in reports]
+        view = Derived(self.generation, [self.chunks[p] for p in kept], reports,
+                       libraries=libraries)
+        if self.within is not None:  # the engine restricts by SQL; positions are the view's own
+            from assistant.index.pgsearch import restricted
+
+            view.dense, view.sparse, view.within = restricted(self, view)
+        elif self.dense is not None:
+            positions = scope.Positions.of(kept, len(self.chunks))
+            view.dense = scope.ScopedDense(self.dense, positions)
+            view.sparse = scope.ScopedSparse(self.sparse, positions)
+        return view
 
 
 def default_index_dir() -> Path:
@@ -95,6 +125,11 @@ def _write_json_atomic(path: Path, data: dict) -> None:
 
 class Index:
     """One index directory: the store, the embedder it was built with, its derived indexes."""
+
+    # What this index's caller may read and write: everything (the single-user mode, commands
+    # run without --user); a caller's view (as_caller) narrows both.
+    readable: Libraries = None
+    writable: Libraries = None
 
     def __init__(self, index_dir: str | Path | None = None, embedder_spec: str | None = None,
                  database_url: str | None = None):
@@ -282,5 +317,44 @@ class Index:
         self._derived = derived
         return derived
 
+    def check_writable(self, library: str) -> None:
+        """Refuse an ingest into a library that does not exist or the caller may not write."""
+        if library not in self.store.library_names():
+            raise LibraryError(f"资料库“{library}”不存在：请先由管理员运行 "
+                               f"report-assistant library add {library}")
+        if self.writable is not None and library not in self.writable:
+            raise LibraryError(f"没有向资料库“{library}”添加或删除报告的权限")
+
+    def as_caller(self, readable: Libraries, writable: Libraries) -> CallerIndex:
+        """This index as a caller who may read `readable` and write `writable` sees it."""
+        return CallerIndex(self, readable, writable)
+
     def close(self) -> None:
         self.store.close()
+
+
+class CallerIndex:
+    """An index as one caller sees it: every read of its store and every search is inside the
+    libraries the caller may read, every write inside those it may write. The same verbs as
+    Index (the rest is the whole index's: its lock, embedder, caches)."""
+
+    def __init__(self, whole: Index, readable: Libraries, writable: Libraries) -> None:
+        self.whole, self.readable, self.writable = whole, readable, writable
+        self.store = StoreView(whole.store, readable, writable)
+
+    def __getattr__(self, name: str):
+        return getattr(self.whole, name)
+
+    def derived(self) -> Derived:
+        return self.whole.derived().for_libraries(self.readable)
+
+    def refresh(self) -> Derived:
+        return self.whole.refresh().for_libraries(self.readable)
+
+    def rebuild(self, progress=None) -> Derived:
+        return self.whole.rebuild(progress).for_libraries(self.readable)
+
+    check_writable = Index.check_writable
+
+    def as_caller(self, readable: Libraries, writable: Libraries) -> CallerIndex:
+        return CallerIndex(self.whole, readable, writable)

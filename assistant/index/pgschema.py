@@ -16,6 +16,7 @@ import psycopg
 
 from assistant.errors import AssistantError
 from assistant.index.dense import HNSW_EF_CONSTRUCTION, HNSW_M  # the embedded backend's graph
+from assistant.index.sqlschema import ACCOUNTS_SCHEMA
 
 # PostgreSQL's tsvector limits: positions above 16,383 and more than 256 positions of one
 # lexeme are dropped. Our passages (≤ ~600 characters) have fewer than 600 terms.
@@ -77,8 +78,12 @@ INSERT INTO chunk_terms SELECT u.lexeme, c.id, cardinality(u.positions)
 DROP INDEX chunks_terms;
 UPDATE manifest SET value = '6' WHERE key = 'schema_version'
 """
+# Libraries, accounts and grants (the SQLite store's schema 6).
+_V6 = ACCOUNTS_SCHEMA.format(seconds="DOUBLE PRECISION", if_absent="IF NOT EXISTS ") + """;
+UPDATE manifest SET value = '7' WHERE key = 'schema_version'
+"""
 # Version → statements. Version 1 matches the SQLite store's schema 2 (report_chrome included).
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -19,11 +19,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.index.pgstore import PgStore, vector_literal
+from assistant.index.scope import Libraries
 from assistant.index.sparse import K1, B
 
 _NONE = np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
 # Filter fields on the report and on the chunk, as answer/query.py's Filters names them.
 REPORT_FIELDS = ("level", "department", "period", "kind")
+# The chunks `c` of a caller's libraries (one array argument)
+IN_LIBRARIES = "c.report_id IN (SELECT r.id FROM reports r WHERE r.library = ANY(%s))"
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,14 @@ class Within:
     args: tuple
 
 
-def within(filters) -> Within:
+def within(filters, libraries: Libraries = None) -> Within:
     """answer.query.Filters as SQL: a field matches when its value holds any string wanted for
-    it, as the embedded backend matches (retrieve._matches); report ids are kept as given."""
+    it, as the embedded backend matches (retrieve._matches); report ids are kept as given; and
+    only reports of `libraries` when given (a caller's view)."""
     parts, args = [], []
+    if libraries is not None:
+        parts.append(IN_LIBRARIES)
+        args.append(sorted(libraries))
 
     def holds(column: str, wanted: Sequence[str]) -> str:
         args.extend(wanted)
@@ -128,12 +135,18 @@ class PgSparse:
     positions: Positions
     n_docs: int
     avg_terms: float
+    libraries: Libraries = None  # a caller's view: df counted among its libraries' chunks
 
     def _df(self, terms: Sequence[str]) -> dict[str, int]:
         """Document frequencies of the terms found in the library (their postings counted)."""
-        rows = self.store.conn.raw.execute(
-            "SELECT term, COUNT(*) FROM chunk_terms WHERE term = ANY(%s) GROUP BY term",
-            (list(terms),)).fetchall()
+        if self.libraries is None:
+            sql, args = ("SELECT term, COUNT(*) FROM chunk_terms WHERE term = ANY(%s) "
+                         "GROUP BY term"), (list(terms),)
+        else:
+            sql = ("SELECT t.term, COUNT(*) FROM chunk_terms t JOIN chunks c ON c.id = t.chunk_id "
+                   f"WHERE t.term = ANY(%s) AND {IN_LIBRARIES} GROUP BY t.term")
+            args = (list(terms), sorted(self.libraries))
+        rows = self.store.conn.raw.execute(sql, args).fetchall()
         return {term: df for term, df in rows if df}
 
     def search(self, query_tokens: list[str], k: int,
@@ -180,3 +193,14 @@ class PgSparse:
             if pos is not None:
                 coverage[pos] += weights[term]
         return coverage / total
+
+
+def restricted(whole, view) -> tuple[PgDense, PgSparse, object]:
+    """A caller's view of a database snapshot (index.Derived.for_libraries): searches whose SQL
+    keeps to its libraries, ranked in positions of its own chunk list."""
+    positions = Positions([c.id for c in view.chunks])
+    libraries = view.libraries
+    return (PgDense(whole.dense.store, positions, whole.dense.ntotal),
+            PgSparse(whole.sparse.store, positions, len(view.chunks), whole.sparse.avg_terms,
+                     libraries),
+            lambda filters: within(filters, libraries))

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
+from assistant.index.scope import Libraries
 from assistant.index.records import (
     FileChange,
     ReportSummary,
@@ -25,13 +26,25 @@ from assistant.index.records import (
     section_from_dict,
 )
 from assistant.index.sqlschema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, upsert
-from assistant.models import Chunk, OcrSummary, Report, Section, report_label
+from assistant.models import DEFAULT_LIBRARY, Chunk, OcrSummary, Report, Section, report_label
 
 DB_NAME = "reports.sqlite"
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write lock (e.g. UI vs ingest)
 MIN_PREFIX = 6  # shortest id prefix accepted in place of a full report id
 
-_COLS = "id, title, org, level, department, period, kind, span_start, span_end, preamble, signoff"
+
+_COLS = ("id, title, org, level, department, period, kind, span_start, span_end, preamble, "
+         "signoff, library")
+
+
+def in_libraries(column: str, libraries: Libraries) -> tuple[str, tuple]:
+    """An SQL condition (with its arguments) that `column` names one of `libraries`."""
+    if libraries is None:
+        return "1 = 1", ()
+    if not libraries:
+        return "1 = 0", ()
+    names = sorted(libraries)
+    return f"{column} IN ({', '.join('?' * len(names))})", tuple(names)
 
 
 class Store:
@@ -78,7 +91,11 @@ class Store:
             for target, statement in MIGRATIONS.items():
                 if int(target) > int(version):
                     for part in filter(str.strip, statement.split(";")):
-                        conn.execute(part)
+                        try:
+                            conn.execute(part)
+                        except sqlite3.OperationalError as exc:  # a column added before
+                            if "duplicate column name" not in str(exc):
+                                raise
             conn.execute(upsert("manifest"), ("schema_version", SCHEMA_VERSION))
 
     def close(self) -> None:
@@ -178,7 +195,7 @@ class Store:
                         upsert("reports"),
                         (r.id, ord_, r.title, r.org, r.level, r.department, r.period, r.kind,
                          r.span[0], r.span[1], r.preamble, r.signoff, sections,
-                         sum(1 for _ in r.walk())))
+                         sum(1 for _ in r.walk()), r.library))
                     conn.execute("INSERT INTO report_sources (report_id, path) VALUES (?, ?) "
                                  "ON CONFLICT DO NOTHING", (r.id, path))
                     conn.execute(upsert("report_chrome"),
@@ -195,6 +212,11 @@ class Store:
                 for replaced in change.replaces:
                     if resolve_path(replaced) != path:
                         self._drop_path(resolve_path(replaced))
+
+    def library_names(self) -> list[str]:
+        """The libraries made (`library add`), the default one first."""
+        rows = [r[0] for r in self.conn.execute("SELECT name FROM libraries ORDER BY name")]
+        return sorted(rows, key=lambda name: name != DEFAULT_LIBRARY)
 
     def upload_names(self) -> dict[str, str]:
         """Stored path → the user's own file name, for the files uploaded through the app."""
@@ -221,10 +243,17 @@ class Store:
         """The ids of the reports a stored file sources, in file order."""
         return self._ids_of_path(resolve_path(path))
 
-    def counts(self) -> dict[str, int]:
-        """Numbers of files, reports and chunks stored."""
-        return {table: self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-                for table in ("files", "reports", "chunks")}
+    def counts(self, libraries: Libraries = None) -> dict[str, int]:
+        """Numbers of files, reports and chunks stored (of `libraries` only, when given)."""
+        if libraries is None:
+            return {table: self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                    for table in ("files", "reports", "chunks")}
+        inside, args = in_libraries("library", libraries)
+        ids = f"SELECT id FROM reports WHERE {inside}"
+        sql = {"files": f"SELECT COUNT(DISTINCT path) FROM report_sources WHERE report_id IN ({ids})",
+               "reports": f"SELECT COUNT(*) FROM reports WHERE {inside}",
+               "chunks": f"SELECT COUNT(*) FROM chunks WHERE report_id IN ({ids})"}
+        return {table: self.conn.execute(q, args).fetchone()[0] for table, q in sql.items()}
 
     def _ids_of_path(self, path: str) -> list[str]:
         sql = "SELECT report_id FROM report_sources WHERE path = ? ORDER BY rowid"
@@ -252,29 +281,34 @@ class Store:
     def _report(row: tuple, sources: list[str], ocr: OcrSummary | None,
                 sections: list[Section] | None = None) -> Report:
         return Report(*row[:7], source=sources, span=(row[7], row[8]), sections=sections or [],
-                      preamble=row[9], signoff=row[10], ocr=ocr)
+                      preamble=row[9], signoff=row[10], ocr=ocr, library=row[11])
 
     def _ocr(self, rid: str) -> OcrSummary | None:
         row = self.conn.execute("SELECT pages, confidence, low_lines_json FROM report_ocr "
                                 "WHERE report_id = ?", (rid,)).fetchone()
         return OcrSummary(row[0], row[1], json.loads(row[2])) if row else None
 
-    def list_reports(self, limit: int | None = None, offset: int = 0) -> list[ReportSummary]:
+    def list_reports(self, limit: int | None = None, offset: int = 0,
+                     libraries: Libraries = None) -> list[ReportSummary]:
         """All reports (by first source, then file order), without section trees; or one page
-        of `limit` of them from `offset`. Four statements whatever the count: two queries per
-        report took 2.1 s for 10,000 reports, and every new generation reads the whole list."""
+        of `limit` of them from `offset`; only those of `libraries` when given (a caller's
+        readable libraries). Four statements whatever the count: two queries per report took
+        2.1 s for 10,000 reports, and every new generation reads the whole list."""
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         cols = ", ".join(f"r.{c}" for c in _COLS.split(", "))
+        inside, inside_args = in_libraries("r.library", libraries)
         rows = self.conn.execute(
             "WITH listed AS (SELECT r.id, r.ord, (SELECT MIN(s.path) FROM report_sources s "
-            "WHERE s.report_id = r.id) AS first FROM reports r ORDER BY first, r.ord, r.id"
-            f"{page}) SELECT {cols}, r.n_sections FROM listed JOIN reports r ON r.id = listed.id "
-            "ORDER BY listed.first, listed.ord, listed.id").fetchall()
+            f"WHERE s.report_id = r.id) AS first FROM reports r WHERE {inside} "
+            f"ORDER BY first, r.ord, r.id{page}) SELECT {cols}, r.n_sections FROM listed "
+            "JOIN reports r ON r.id = listed.id ORDER BY listed.first, listed.ord, listed.id",
+            inside_args).fetchall()
         ids = [row[0] for row in rows]
         if not ids:
             return []
-        within = "" if limit is None else f" WHERE report_id IN ({', '.join('?' * len(ids))})"
-        args = () if limit is None else ids
+        whole = limit is None and libraries is None
+        within = "" if whole else f" WHERE report_id IN ({', '.join('?' * len(ids))})"
+        args = () if whole else ids
         sources: dict[str, list[str]] = {}
         for rid, path in self.conn.execute(
                 f"SELECT report_id, path FROM report_sources{within} ORDER BY report_id, path", args):
@@ -284,26 +318,29 @@ class Store:
         ocr = {rid: OcrSummary(pages, confidence, json.loads(low)) for rid, pages, confidence, low
                in self.conn.execute("SELECT report_id, pages, confidence, low_lines_json "
                                     f"FROM report_ocr{within}", args)}
-        return [ReportSummary(self._report(row[:11], sources.get(row[0], []), ocr.get(row[0])),
-                              row[11] or 0, chunks.get(row[0], 0)) for row in rows]
+        return [ReportSummary(self._report(row[:12], sources.get(row[0], []), ocr.get(row[0])),
+                              row[12] or 0, chunks.get(row[0], 0)) for row in rows]
 
-    def resolve_id(self, id_or_prefix: str) -> str | None:
-        """The full id for an id or a unique prefix of at least MIN_PREFIX characters."""
+    def resolve_id(self, id_or_prefix: str, libraries: Libraries = None) -> str | None:
+        """The full id for an id or a unique prefix of at least MIN_PREFIX characters (among
+        the reports of `libraries`, when given)."""
         key = id_or_prefix.strip()
+        inside, args = in_libraries("library", libraries)
         rows = [r[0] for r in self.conn.execute(
-            "SELECT id FROM reports WHERE substr(id, 1, ?) = ? ORDER BY length(id) LIMIT 2",
-            (len(key), key))]
+            f"SELECT id FROM reports WHERE substr(id, 1, ?) = ? AND {inside} "
+            "ORDER BY length(id) LIMIT 2", (len(key), key, *args))]
         exact_or_unique = rows and (rows[0] == key or (len(rows) == 1 and len(key) >= MIN_PREFIX))
         return rows[0] if exact_or_unique else None
 
-    def get_report(self, id_or_prefix: str) -> Report | None:
-        """The full report (section tree included) for an id or unique prefix, else None."""
+    def get_report(self, id_or_prefix: str, libraries: Libraries = None) -> Report | None:
+        """The full report (section tree included) for an id or unique prefix, else None (also
+        for a report outside `libraries`, when given)."""
         row = self.conn.execute(f"SELECT {_COLS}, sections_json FROM reports WHERE id = ?",
-                                (self.resolve_id(id_or_prefix),)).fetchone()
+                                (self.resolve_id(id_or_prefix, libraries),)).fetchone()
         if not row:
             return None
-        report = self._report(row[:11], self._sources(row[0]), self._ocr(row[0]),
-                              [section_from_dict(d) for d in json.loads(row[11])])
+        report = self._report(row[:12], self._sources(row[0]), self._ocr(row[0]),
+                              [section_from_dict(d) for d in json.loads(row[12])])
         chrome = self.conn.execute("SELECT lines_json FROM report_chrome WHERE report_id = ?",
                                    (report.id,)).fetchone()
         report.chrome = json.loads(chrome[0]) if chrome else []
@@ -313,18 +350,20 @@ class Store:
         """Remove reports by id/prefix or files by path; returns the removed report ids."""
         return self.remove_items(ids_or_paths)[0]
 
-    def remove_items(self, ids_or_paths: Iterable[str]) -> tuple[list[str], list[str]]:
+    def remove_items(self, ids_or_paths: Iterable[str],
+                     libraries: Libraries = None) -> tuple[list[str], list[str]]:
         """Like remove, plus the inputs that matched nothing. A path (file, or folder) drops its
         files and the reports only they sourced; an id drops the report and marks its files
-        stale (hash cleared) so that a later ingest restores it."""
+        stale (hash cleared) so that a later ingest restores it. With `libraries` (what the
+        caller may write), a report or file of any other library matches nothing."""
         removed, missing = [], []
         with self.transaction() as conn:
             for item in ids_or_paths:
                 path, prefix = resolve_path(item), resolve_path(item).rstrip("/") + "/"
                 paths = [r[0] for r in conn.execute(
                     "SELECT path FROM files WHERE path = ? OR substr(path, 1, ?) = ?",
-                    (path, len(prefix), prefix))]
-                rid = None if paths else self.resolve_id(item)
+                    (path, len(prefix), prefix)) if self._path_within(r[0], libraries)]
+                rid = None if paths else self.resolve_id(item, libraries)
                 if rid is not None:
                     paths = self._sources(rid)
                     self._delete_report(rid)
@@ -338,6 +377,13 @@ class Store:
                         continue
                     removed += [r for r in self._drop_path(path) if r not in removed]
         return removed, missing
+
+    def _path_within(self, path: str, libraries: Libraries) -> bool:
+        """Whether every report a stored file sources is in `libraries` (None: any)."""
+        if libraries is None:
+            return True
+        sql = "SELECT r.library FROM report_sources s JOIN reports r ON r.id = s.report_id WHERE s.path = ?"
+        return all(row[0] in libraries for row in self.conn.execute(sql, (path,)))
 
     def replace_chunks(self, report_id: str, chunks: list[Chunk]) -> None:
         """Replace one report's chunks (joining an open transaction if there is one)."""
@@ -392,3 +438,33 @@ class Store:
         ids = {r for p in paths for r in self._ids_of_path(resolve_path(p))}
         return len(ids), sum(self.conn.execute("SELECT COUNT(*) FROM chunks WHERE report_id = ?",
                                                (rid,)).fetchone()[0] for rid in ids)
+
+
+class StoreView:
+    """A store as one caller sees it: its reads keep to the libraries the caller may read, its
+    removals to those it may write (the rest is the store's own)."""
+
+    def __init__(self, store: Store, readable: Libraries, writable: Libraries) -> None:
+        self.whole, self.readable, self.writable = store, readable, writable
+
+    def __getattr__(self, name: str):
+        return getattr(self.whole, name)
+
+    def list_reports(self, limit: int | None = None, offset: int = 0) -> list[ReportSummary]:
+        return self.whole.list_reports(limit, offset, self.readable)
+
+    def resolve_id(self, id_or_prefix: str) -> str | None:
+        return self.whole.resolve_id(id_or_prefix, self.readable)
+
+    def get_report(self, id_or_prefix: str) -> Report | None:
+        return self.whole.get_report(id_or_prefix, self.readable)
+
+    def counts(self) -> dict[str, int]:
+        return self.whole.counts(self.readable)
+
+    def remove(self, ids_or_paths: Iterable[str]) -> list[str]:
+        return self.remove_items(ids_or_paths)[0]
+
+    def remove_items(self, ids_or_paths: Iterable[str],
+                     libraries: Libraries = None) -> tuple[list[str], list[str]]:
+        return self.whole.remove_items(ids_or_paths, self.writable)

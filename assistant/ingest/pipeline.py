@@ -23,8 +23,8 @@ from assistant.index.store import Store
 from assistant.ingest.chunks import CHUNKER_VERSION, chunk_report
 from assistant.ingest.formats.pages import reporting
 from assistant.ingest.load import LoadError, iter_input_files, load_file
-from assistant.ingest.reports import parse_file
-from assistant.models import Chunk, LoadedFile
+from assistant.ingest.reports import in_library, parse_file
+from assistant.models import DEFAULT_LIBRARY, Chunk, LoadedFile
 
 # (files done — a fraction while one is being read page by page —, files, path, what is being
 # done to it: 「识别第 2/5 页」 while a scan is recognised, else "")
@@ -69,11 +69,13 @@ def collect(paths: Iterable[str | Path], result: IngestResult) -> list[str]:
     return list(dict.fromkeys(resolve_path(f) for f in files))
 
 
-def stored_hash(loaded: LoadedFile) -> str:
+def stored_hash(loaded: LoadedFile, library: str = DEFAULT_LIBRARY) -> str:
     """The file's content hash tagged with the chunker version and the parsing lexicon's
     fingerprint: a file parsed under an older version or lexicon counts as changed, so
-    re-ingesting upgrades it (its unchanged passages come from the vector cache)."""
-    return f"{loaded.content_hash}:v{CHUNKER_VERSION}:{lexicon.fingerprint(lexicon.PARSING_FILES)}"
+    re-ingesting upgrades it (its unchanged passages come from the vector cache); and with its
+    library, so the same file ingested into another library moves there."""
+    tag = f"{loaded.content_hash}:v{CHUNKER_VERSION}:{lexicon.fingerprint(lexicon.PARSING_FILES)}"
+    return tag if library == DEFAULT_LIBRARY else f"{tag}:{library}"
 
 
 def load(path: str) -> LoadedFile:
@@ -84,8 +86,9 @@ def load(path: str) -> LoadedFile:
         raise SkipFile(exc.reason) from exc
 
 
-def parse(loaded: LoadedFile, path: str) -> FileChange:
-    """Parse a loaded file into its reports (source filled) as a change for the store."""
+def parse(loaded: LoadedFile, path: str, library: str = DEFAULT_LIBRARY) -> FileChange:
+    """Parse a loaded file into its reports (source and library filled) as a change for the
+    store."""
     try:
         reports = parse_file(loaded)
     except Exception as exc:  # a parser bug on one file must not abort the batch
@@ -95,16 +98,18 @@ def parse(loaded: LoadedFile, path: str) -> FileChange:
     for report in reports:
         report.source = [path]
         report.ocr = loaded.ocr
-    return FileChange(path, stored_hash(loaded), loaded.encoding, reports)
+        report.id, report.library = in_library(report.id, library), library
+    return FileChange(path, stored_hash(loaded, library), loaded.encoding, reports)
 
 
-def prepare(path: str, store: Store, earlier: Iterable[str] = ()) -> FileChange | None:
+def prepare(path: str, store: Store, earlier: Iterable[str] = (),
+            library: str = DEFAULT_LIBRARY) -> FileChange | None:
     """The change for one file, or None when its content is already stored (no-op) under its
     path or, for an upload, under an earlier upload of its name."""
     loaded = load(path)
-    if stored_hash(loaded) in {store.file_hash(p) for p in (path, *earlier)}:
+    if stored_hash(loaded, library) in {store.file_hash(p) for p in (path, *earlier)}:
         return None
-    return parse(loaded, path)
+    return parse(loaded, path, library)
 
 
 def earlier_uploads(store: Store, names: Mapping[str, str], files: list[str]) -> dict[str, list[str]]:
@@ -133,7 +138,7 @@ def apply(store: Store, change: FileChange, chunks: dict[str, list[Chunk]]) -> l
 
 
 def store_files(files: list[str], index: Index, result: IngestResult,
-                progress: Progress | None, names: Mapping[str, str]) -> None:
+                progress: Progress | None, names: Mapping[str, str], library: str) -> None:
     """Read, parse and commit each file at once (searchable by keywords from the next refresh
     on); one that fails at any step is its `failed` entry and the rest go on. An upload stored
     under its user file name replaces, in the same transaction, what an earlier upload of that
@@ -149,7 +154,7 @@ def store_files(files: list[str], index: Index, result: IngestResult,
 
         try:
             with reporting(page):
-                change = prepare(path, store, earlier.get(path, []))
+                change = prepare(path, store, earlier.get(path, []), library)
             chunks = {r.id: chunk_report(r) for r in change.reports} if change else {}
         except SkipFile as exc:
             result.failed.append((path, str(exc)))
@@ -182,20 +187,23 @@ def store_files(files: list[str], index: Index, result: IngestResult,
 def ingest(paths: Iterable[str | Path], index: Index | str | Path,
            progress: Progress | None = None,
            embed_progress: EmbedProgress | None = None,
-           names: Mapping[str, str] | None = None) -> IngestResult:
+           names: Mapping[str, str] | None = None,
+           library: str = DEFAULT_LIBRARY) -> IngestResult:
     """Add files/folders to the index; unchanged files are a no-op, changed ones replace theirs.
     Progressive: every file is committed as soon as it is parsed (keyword search finds it
     from the next refresh: at once after the files are stored, and every SEARCHABLE_EVERY_S of
     a long batch), then the waiting passages are embedded, each report joining dense search
     whole; a file whose embedding fails is its `failed` entry and is dropped again (the next run
     retries). `names` gives app uploads their user's file name (path → name). Questions asked
-    meanwhile answer from the last build and never rebuild (index.writing)."""
-    index = index if isinstance(index, Index) else Index(index)
+    meanwhile answer from the last build and never rebuild (index.writing). The reports go
+    into `library`, which must exist and be writable by the index's caller (LibraryError)."""
+    index = Index(index) if isinstance(index, str | Path) else index
+    index.check_writable(library)
     result = IngestResult()
     files = collect(paths, result)
     names = {resolve_path(p): name for p, name in (names or {}).items()}
     with index.writing():
-        store_files(files, index, result, progress, names)
+        store_files(files, index, result, progress, names, library)
         index.refresh()  # every stored file is searchable by keywords before embedding starts
         run = embed_pending(index, embed_progress)
         for report_id, exc in run.failed:  # a file of this batch that cannot be embedded fails
@@ -216,6 +224,6 @@ def remove(index: Index, ids_or_paths: Iterable[str]) -> tuple[list[str], list[s
     """Drop reports (by id or prefix) or files/folders (by path) from store, FAISS and BM25 at
     once; returns (removed report ids, inputs that matched nothing)."""
     with index.lock:
-        removed, missing = index.store.remove_items(ids_or_paths)
+        removed, missing = index.store.remove_items(ids_or_paths, index.writable)
         index.refresh()
     return removed, missing

@@ -13,7 +13,7 @@ from assistant.ingest.metadata import extract_metadata
 from assistant.ingest.reflow import reflow
 from assistant.ingest.sections import build_sections, split_signoff
 from assistant.ingest.split import ReportBlock, find_toc, split_reports
-from assistant.models import UNKNOWN, Kind, LoadedFile, Report, Role
+from assistant.models import DEFAULT_LIBRARY, UNKNOWN, Kind, LoadedFile, Report, Role
 
 ID_CHARS = 16  # hex characters of the content fingerprint used as a report id
 
@@ -22,6 +22,15 @@ def report_id(title: str, body: str) -> str:
     """Stable id: a fingerprint of the title and body with all whitespace removed."""
     squashed = re.sub(r"\s+", "", title + "\n" + body)
     return hashlib.sha256(squashed.encode("utf-8")).hexdigest()[:ID_CHARS]
+
+
+def in_library(rid: str, library: str) -> str:
+    """A report's id in a library: its content id in the default library (ids made before
+    libraries existed stay), else salted with the library, so the same file in two libraries is
+    two reports, each readable only by its own library's users."""
+    if library == DEFAULT_LIBRARY:
+        return rid
+    return hashlib.sha256(f"{library}\0{rid}".encode()).hexdigest()[:ID_CHARS]
 
 
 def kind_from_parts(kind: str, roles: set[str]) -> str:

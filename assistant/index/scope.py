@@ -1,0 +1,101 @@
+"""A library's search structures as one caller sees them: only the reports of the libraries it
+may read. The structures of the whole library are built once; a caller's view keeps its own
+chunk list and wraps FAISS and BM25 so that every search, idf and coverage is computed inside
+its reports and returns positions of its own list (on a database the engine applies the same
+restriction in SQL: pgsearch.within)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.index import dense, sparse
+
+# A caller's libraries: the names of those it may read (or write); None = every library (the
+# single-user mode, and commands run without --user).
+Libraries = frozenset[str] | None
+
+
+@dataclass
+class Positions:
+    """A caller's chunks by their position in the whole library's structures, and back."""
+
+    full: np.ndarray  # caller's position → the whole library's
+    back: np.ndarray  # the whole library's position → caller's (-1 outside the caller's)
+
+    @classmethod
+    def of(cls, kept: Sequence[int], total: int) -> Positions:
+        full = np.asarray(kept, dtype=np.int64)
+        back = np.full(total, -1, dtype=np.int64)
+        back[full] = np.arange(len(full))
+        return cls(full, back)
+
+    def widen(self, allowed: Sequence[int] | None) -> np.ndarray:
+        """A restriction in caller's positions (None: all of them) as whole-library positions."""
+        return self.full if allowed is None else self.full[np.asarray(allowed, dtype=np.int64)]
+
+    def narrow(self, scores: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Results in whole-library positions as caller's positions (-1 slots kept as -1)."""
+        local = np.where(positions >= 0, self.back[np.maximum(positions, 0)], -1)
+        return scores, local
+
+
+@dataclass
+class ScopedDense:
+    """FAISS searched inside a caller's chunks (dense.search hands it its calls)."""
+
+    base: object
+    positions: Positions
+
+    @property
+    def ntotal(self) -> int:
+        return len(self.positions.full)
+
+    def search(self, query_vecs: np.ndarray, k: int, allowed: Sequence[int] | None = None):
+        wanted = self.positions.widen(allowed)
+        scores, found = dense.search(self.base, query_vecs, k, wanted)
+        return self.positions.narrow(scores, found)
+
+
+@dataclass
+class ScopedSparse:
+    """BM25 searched inside a caller's chunks; its idf and coverage counted there too, so no
+    statistic says what another library holds."""
+
+    base: sparse.SparseIndex
+    positions: Positions
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.positions.full)
+
+    def search(self, query_tokens: list[str], k: int, allowed: Sequence[int] | None = None):
+        wanted = self.positions.widen(allowed)
+        scores, found = sparse.search(self.base, query_tokens, k, wanted)
+        return self.positions.narrow(scores, found)
+
+    def idf(self, tokens: Sequence[str]) -> dict[str, float]:
+        """As sparse.idf, with N and df counted among the caller's chunks."""
+        weights: dict[str, float] = {}
+        bm25 = self.base.bm25
+        if bm25 is None:
+            return weights
+        for token in dict.fromkeys(t for t in tokens if t):
+            ids = bm25.get_tokens_ids([token])
+            if ids:
+                df = int((bm25.get_scores_from_ids(ids)[self.positions.full] > 0).sum())
+                if df:
+                    weights[token] = float(np.log1p(self.n_docs / df))
+        return weights
+
+    def term_coverage(self, query_tokens: list[str]) -> np.ndarray:
+        """As sparse.term_coverage, per caller's chunk, weighted by the caller's idf."""
+        coverage = np.zeros(self.n_docs, dtype=np.float32)
+        weights = self.idf(query_tokens)
+        for token, weight in weights.items():
+            scores = self.base.bm25.get_scores_from_ids(self.base.bm25.get_tokens_ids([token]))
+            coverage += weight * (scores[self.positions.full] > 0)
+        total = sum(weights.values())
+        return coverage / total if total else coverage
