@@ -6,6 +6,9 @@ of assistant.models.
     lib.add(["data/samples"])
     print(lib.ask("县审计局存在哪些问题？").text)
     outline, examples = lib.outline("县民政局2024年工作计划")
+
+`Library("index", user="张三")` runs every verb as that account: only its libraries (see
+assistant/accounts); `add(paths, library="民政科")` ingests into one.
 """
 
 from __future__ import annotations
@@ -13,24 +16,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from assistant.accounts import caller_index
 from assistant.answer.compose import answer
 from assistant.answer.query import Filters
 from assistant.answer.retrieve import search
-from assistant.index.index import Index
+from assistant.index.index import CallerIndex, Index
 from assistant.ingest.pipeline import IngestResult, ingest
-from assistant.models import Answer, Hit, Outline, Report
+from assistant.models import DEFAULT_LIBRARY, Answer, Hit, Outline, Report
 from assistant.outline import Example, library_reports, outline_for_index
 
 
 class Library:
     """One index directory and the verbs over it."""
 
-    def __init__(self, index_dir: str | Path | None = None, embedder: str | None = None) -> None:
-        self.index = Index(index_dir, embedder)
+    def __init__(self, index_dir: str | Path | None = None, embedder: str | None = None,
+                 user: str | None = None) -> None:
+        whole = Index(index_dir, embedder)
+        self.index: Index | CallerIndex = caller_index(whole, user) if user else whole
 
-    def add(self, paths: Iterable[str | Path]) -> IngestResult:
-        """Ingest files/folders (unchanged files are a no-op; failures are listed, not raised)."""
-        return ingest(paths, self.index)
+    def add(self, paths: Iterable[str | Path], library: str = DEFAULT_LIBRARY) -> IngestResult:
+        """Ingest files/folders into a library (unchanged files are a no-op; failures are
+        listed, not raised)."""
+        return ingest(paths, self.index, library=library)
 
     def reports(self) -> list[Report]:
         """Every report with its section tree."""

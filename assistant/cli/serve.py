@@ -20,16 +20,16 @@ from assistant.cli.registry import arg, command, error
 )
 def serve_cmd(args: argparse.Namespace) -> int:
     """Check the exposure rules, then serve until interrupted; 2 for a refused setup."""
-    from assistant.ui.serve import exposure_error, launch, parse_auth
+    from assistant.ui.serve import launch, parse_auth
 
     try:
         auth = parse_auth(args.auth or settings.current().auth or None)
     except ValueError as exc:
         error("--auth", exc)
         return 2
-    refused = exposure_error(args.host, auth, args.insecure)
-    if refused:
-        error("--host", refused)
+    try:
+        launch(args.index, args.host, args.port, auth, args.insecure)
+    except ValueError as exc:  # exposed without a password or accounts (exposure_error)
+        error("--host", exc)
         return 2
-    launch(args.index, args.host, args.port, auth, args.insecure)
     return 0

@@ -317,6 +317,11 @@ class Index:
         self._derived = derived
         return derived
 
+    @property
+    def whole(self) -> Index:
+        """The index itself (a caller's view names the index it narrows the same way)."""
+        return self
+
     def check_writable(self, library: str) -> None:
         """Refuse an ingest into a library that does not exist or the caller may not write."""
         if library not in self.store.library_names():

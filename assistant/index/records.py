@@ -34,8 +34,9 @@ class ReportSummary:
     chunks: int
 
     def to_dict(self) -> dict:
-        """The `reports --json` object of DESIGN.md (with `ocr`, and the OCR confidence)."""
-        keys = ("id", "title", "org", "level", "department", "period", "kind", "source")
+        """The `reports --json` object of DESIGN.md (with `ocr`, the OCR confidence, and the
+        library)."""
+        keys = ("id", "title", "org", "level", "department", "period", "kind", "source", "library")
         ocr = self.report.ocr
         return {**{k: getattr(self.report, k) for k in keys}, "sections": self.sections,
                 "chunks": self.chunks, "ocr": ocr is not None,

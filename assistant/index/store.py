@@ -55,6 +55,7 @@ class Store:
     BEGIN_WRITE: tuple[str, ...] = ("BEGIN IMMEDIATE",)
     BEGIN_READ = "BEGIN DEFERRED"
     remote = False  # the engine searches (PgStore): no FAISS or BM25 files of ours
+    writable: Libraries = None  # what its caller may write: all (a caller's StoreView narrows it)
 
     def __init__(self, index_dir: str | Path) -> None:
         self.index_dir = Path(index_dir)
@@ -378,12 +379,15 @@ class Store:
                     removed += [r for r in self._drop_path(path) if r not in removed]
         return removed, missing
 
+    def path_libraries(self, path: str) -> set[str]:
+        """The libraries of the reports a stored file sources (none for a new file)."""
+        sql = ("SELECT DISTINCT r.library FROM report_sources s JOIN reports r "
+               "ON r.id = s.report_id WHERE s.path = ?")
+        return {row[0] for row in self.conn.execute(sql, (resolve_path(path),))}
+
     def _path_within(self, path: str, libraries: Libraries) -> bool:
         """Whether every report a stored file sources is in `libraries` (None: any)."""
-        if libraries is None:
-            return True
-        sql = "SELECT r.library FROM report_sources s JOIN reports r ON r.id = s.report_id WHERE s.path = ?"
-        return all(row[0] in libraries for row in self.conn.execute(sql, (path,)))
+        return libraries is None or self.path_libraries(path) <= libraries
 
     def replace_chunks(self, report_id: str, chunks: list[Chunk]) -> None:
         """Replace one report's chunks (joining an open transaction if there is one)."""

@@ -105,22 +105,28 @@ def parse(loaded: LoadedFile, path: str, library: str = DEFAULT_LIBRARY) -> File
 def prepare(path: str, store: Store, earlier: Iterable[str] = (),
             library: str = DEFAULT_LIBRARY) -> FileChange | None:
     """The change for one file, or None when its content is already stored (no-op) under its
-    path or, for an upload, under an earlier upload of its name."""
+    path or, for an upload, under an earlier upload of its name. A file already stored in
+    another library moves into this one, if the caller may write both."""
+    held = store.path_libraries(path) - {library}
+    if store.writable is not None and held - store.writable:
+        raise SkipFile(f"该文件已在资料库“{'、'.join(sorted(held))}”中，没有移动它的权限")
     loaded = load(path)
     if stored_hash(loaded, library) in {store.file_hash(p) for p in (path, *earlier)}:
         return None
     return parse(loaded, path, library)
 
 
-def earlier_uploads(store: Store, names: Mapping[str, str], files: list[str]) -> dict[str, list[str]]:
+def earlier_uploads(store: Store, names: Mapping[str, str], files: list[str],
+                    library: str = DEFAULT_LIBRARY) -> dict[str, list[str]]:
     """Per file of this batch uploaded under a user file name, the file an earlier upload
-    stored under that name (which it replaces). Files of one batch never replace each other,
-    and a name several stored files share (a folder upload names files without their folder)
-    says no single older version: nothing is replaced."""
+    stored under that name in the same library (which it replaces). Files of one batch never
+    replace each other, and a name several stored files share (a folder upload names files
+    without their folder) says no single older version: nothing is replaced."""
     batch, earlier = set(files), {}
     for path in files:
         if path in names:
-            found = [p for p in store.upload_paths(names[path]) if p not in batch]
+            found = [p for p in store.upload_paths(names[path])
+                     if p not in batch and store.path_libraries(p) <= {library}]
             earlier[path] = found if len(found) == 1 else []
     return earlier
 
@@ -144,7 +150,7 @@ def store_files(files: list[str], index: Index, result: IngestResult,
     under its user file name replaces, in the same transaction, what an earlier upload of that
     name stored."""
     store = index.store
-    earlier = earlier_uploads(store, names, files)
+    earlier = earlier_uploads(store, names, files, library)
     refreshed = time.monotonic()
     for done, path in enumerate(files, 1):
 

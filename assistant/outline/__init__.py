@@ -4,7 +4,6 @@ headings, write the outline with every heading traced to the example sections be
 from __future__ import annotations
 
 from collections.abc import Sequence
-from weakref import WeakKeyDictionary
 
 from assistant.answer.llm import llm_config
 from assistant.errors import AssistantError
@@ -51,19 +50,12 @@ def library_reports(index, ids: Sequence[str] | None = None) -> list[Report]:
     return [r for rid in wanted if (r := store.get_report(rid)) is not None]
 
 
-_SKELETONS: WeakKeyDictionary = WeakKeyDictionary()  # index → (generation, skeletons by id)
-
-
 def library_skeletons(index) -> dict[str, Report]:
-    """Every report of an index as its passages outline it (outline/skeleton.py), by id; made
-    once per library change (4.5 s for 10,000 reports)."""
+    """Every report of an index (as its caller sees it) as its passages outline it
+    (outline/skeleton.py), by id; made once per library change (4.5 s for 10,000 reports)."""
     derived = index.derived()
-    cached = _SKELETONS.get(index)
-    if cached is None or cached[0] != derived.generation:
-        listed = [s.report for s in derived.reports.values()]
-        cached = derived.generation, {r.id: r for r in skeletons(listed, derived.chunks)}
-        _SKELETONS[index] = cached
-    return cached[1]
+    return derived.memo("skeletons", lambda: {r.id: r for r in skeletons(
+        [s.report for s in derived.reports.values()], derived.chunks)})
 
 
 def _resolve(index, ids: Sequence[str]) -> list[str]:

@@ -15,10 +15,11 @@ UPLOADS = settings.gradio_uploads()
 import gradio as gr  # noqa: E402
 from gradio.events import Dependency  # noqa: E402
 
-from assistant.index.index import Index  # noqa: E402
+from assistant.index.index import CallerIndex, Index  # noqa: E402
 from assistant.ingest.load import SUPPORTED_SUFFIXES  # noqa: E402
 from assistant.models import UNKNOWN, Role  # noqa: E402
-from assistant.ui import chat, library, outline_tab, removal  # noqa: E402
+from assistant.ui import accounts_tab, chat, library, outline_tab, removal  # noqa: E402
+from assistant.ui.viewer import Viewer  # noqa: E402
 from assistant.ui.render import CARD_CSS  # noqa: E402
 from assistant.ui.startup import Startup  # noqa: E402
 
@@ -36,7 +37,7 @@ CONCURRENCY = 4  # events served at once per handler (the rest queue)
 STATUS_SECONDS = 2.0  # how often the page refreshes the status while the first start builds
 
 
-def _choices(index: Index, field: str) -> list[tuple[str, str]]:
+def _choices(index: Index | CallerIndex, field: str) -> list[tuple[str, str]]:
     """(label, value) of the values one metadata field takes in the library."""
     values = sorted(
         {getattr(s.report, field) for s in index.derived().reports.values()} - {UNKNOWN}
@@ -44,9 +45,10 @@ def _choices(index: Index, field: str) -> list[tuple[str, str]]:
     return [("全部", ""), *((v, v) for v in values)]
 
 
-def _chat_tab(index: Index, startup: Startup) -> tuple[gr.Dropdown, gr.Dropdown]:
+def _chat_tab(seen: Viewer, startup: Startup) -> tuple[gr.Dropdown, gr.Dropdown]:
     """The 问答 tab (its answers say when the first-start build is still running); returns
     its department and period filters (refreshed with the library)."""
+    index = seen(None)
     with gr.Row():
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
@@ -74,12 +76,12 @@ def _chat_tab(index: Index, startup: Startup) -> tuple[gr.Dropdown, gr.Dropdown]
             gr.Markdown("#### 引用段落")
             citations = gr.HTML(elem_id="citations")
 
-    def respond(q, history, lv, dept, rl, per):
+    def respond(q, history, lv, dept, rl, per, request: gr.Request):
         if not (q or "").strip():  # nothing asked: a hint, and no empty bubble in the chat
             gr.Info(chat.EMPTY_HINT, title="提示")
             yield gr.skip(), gr.skip(), gr.skip()
             return
-        yield from chat.respond(index, q, history, lv, dept, rl, per, startup)
+        yield from chat.respond(seen(request), q, history, lv, dept, rl, per, startup)
 
     inputs = [question, chatbot, level, department, role, period]
     outputs = [chatbot, citations, question]
@@ -89,7 +91,7 @@ def _chat_tab(index: Index, startup: Startup) -> tuple[gr.Dropdown, gr.Dropdown]
     return department, period
 
 
-def _outline_tab(index: Index) -> gr.Dropdown:
+def _outline_tab(seen: Viewer) -> gr.Dropdown:
     """The 提纲 tab; returns its picker of pinned examples (refreshed with the library)."""
     shown = gr.State([])
     with gr.Row():
@@ -104,7 +106,7 @@ def _outline_tab(index: Index) -> gr.Dropdown:
         examples = gr.CheckboxGroup(
             [], label="参考范文（取消勾选后重新生成即排除）", elem_id="outline-examples"
         )
-        pinned = report_picker(index, "指定参考范文（可选）", "outline-pinned", multiselect=True)
+        pinned = report_picker(seen, "指定参考范文（可选）", "outline-pinned", multiselect=True)
     with gr.Row():
         docx = gr.DownloadButton("下载 .docx（批注标明来源）", elem_id="download-docx", interactive=False)
         plain = gr.DownloadButton(
@@ -113,8 +115,9 @@ def _outline_tab(index: Index) -> gr.Dropdown:
         md = gr.DownloadButton("下载 .md", elem_id="download-md", interactive=False)
     body = gr.Markdown(elem_id="outline-body")
 
-    def generate(req, pins, kept, offered):
-        text, choices, ticked, *paths = outline_tab.make_outline(index, req, pins, kept, offered)
+    def generate(req, pins, kept, offered, request: gr.Request):
+        text, choices, ticked, *paths = outline_tab.make_outline(seen(request), req, pins, kept,
+                                                                 offered)
         files = [gr.DownloadButton(value=path, interactive=path is not None) for path in paths]
         return (
             text,
@@ -138,11 +141,14 @@ def _outline_tab(index: Index) -> gr.Dropdown:
     return pinned
 
 
-def _library_tab(index: Index, views: list, view_updates: Callable[..., tuple]):
+def _library_tab(seen: Viewer, views: list, view_updates: Callable[..., tuple]):
     """The 资料库 tab; returns (what its refresh reads: the search box and the pickers' choices,
-    every view of the library, their refresh)."""
+    every view of the library, their refresh, and the controls only a writer sees)."""
+    index = seen(None)
     kinds = " / ".join(SUPPORTED_SUFFIXES)
-    with gr.Row():
+    mine = gr.Markdown(elem_id="my-libraries")
+    target = gr.Dropdown([], label="上传到资料库", elem_id="upload-library", visible=False)
+    with gr.Row(visible=not seen.accounts) as uploads:
         files = gr.File(
             label=f"上传报告（{kinds}，可多选；单个文件不超过 {MAX_UPLOAD_MB} MB；同名文件替换旧版本）",
             file_count="multiple",
@@ -165,34 +171,43 @@ def _library_tab(index: Index, views: list, view_updates: Callable[..., tuple]):
         where = gr.Markdown(note, elem_id="reports-page")
         later = gr.Button("下一页", size="sm", elem_id="reports-next", scale=0)
     with gr.Row():
-        chosen = report_picker(index, "查看报告（可输入标题或单位筛选）", "report-pick")
+        chosen = report_picker(seen, "查看报告（可输入标题或单位筛选）", "report-pick")
     tree = gr.HTML(elem_id="report-tree")
-    doomed, removal_done = _removal_controls(index)
+    doomed, removal_done, removing = _removal_controls(seen)
     listed = [table, where, page]
-    outputs = [*views, *listed, chosen, doomed]
+    writers = [mine, target, uploads, removing]
+    outputs = [*views, *listed, chosen, doomed, *writers]
 
-    def turn(text: str, at: int, step: int = 0) -> tuple:
+    def turn(ix, text: str, at: int, step: int = 0) -> tuple:
         """The table at page `at` + `step` of the reports matching `text`."""
-        return library.report_page(index, text or "", at + step)
+        return library.report_page(ix, text or "", at + step)
 
-    def refresh(text: str = "", pins=None, picked=None, doomed_id=None, clear: bool = False):
-        """Every view of the library, the table back at its first page; the pickers list the
-        reports matching the search text and keep their choices (or drop them: `clear`)."""
+    def refresh(text: str = "", pins=None, picked=None, doomed_id=None, upload_to=None,
+                request: gr.Request | None = None, clear: bool = False):
+        """Every view of the library as the page's user sees it, the table back at its first
+        page; the pickers list the reports matching the search text and keep their choices (or
+        drop them: `clear`); the upload and removal controls only for a user who may write."""
+        ix = seen(request)
         if clear:
-            pickers = [gr.Dropdown(choices=library.report_choices(index, text or ""), value=None)] * 2
+            pickers = [gr.Dropdown(choices=library.report_choices(ix, text or ""), value=None)] * 2
         else:
-            pickers = [gr.Dropdown(choices=library.report_choices(index, text or "", value))
+            pickers = [gr.Dropdown(choices=library.report_choices(ix, text or "", value))
                        for value in (picked, doomed_id)]
-        return (*view_updates(pins), *turn(text, 1), *pickers)
+        return (*view_updates(ix, pins), *turn(ix, text, 1), *pickers,
+                *accounts_tab.writer_controls(seen, request, upload_to))
 
-    def add(payload, *state, progress=gr.Progress()):  # noqa: B008 (Gradio injects it)
-        """Ingest one upload; the box is emptied (the table says what became of each file), so
-        the next upload holds only its own files."""
+    def add(payload, text, pins, picked, doomed_id, upload_to, request: gr.Request,
+            progress=gr.Progress()):  # noqa: B008 (Gradio injects it)
+        """Ingest one upload into the chosen library; the box is emptied (the table says what
+        became of each file), so the next upload holds only its own files."""
         uploads = library.uploads_of(payload)
-        rows = library.upload(index, uploads, lambda f, d: progress(f, desc=d))
-        return rows, None, *refresh(*state)
+        ix = seen(request)
+        rows = library.upload(ix, uploads, lambda f, d: progress(f, desc=d),
+                              library=accounts_tab.upload_library(ix, upload_to))
+        return rows, None, *refresh(text, pins, picked, doomed_id, upload_to, request)
 
-    state = [search, views[-1], chosen, doomed]  # views[-1]: the 提纲 tab's pinned examples
+    # views[-1]: the 提纲 tab's pinned examples
+    state = [search, views[-1], chosen, doomed, target]
     for source in (files, folder):  # raw values (files checked and cached): the user's names
         source.upload(
             add,
@@ -201,30 +216,40 @@ def _library_tab(index: Index, views: list, view_updates: Callable[..., tuple]):
             preprocess=False,
             api_visibility="private",
         )
-    search.change(
-        lambda t, *picked: (*turn(t, 1), *(gr.Dropdown(choices=library.report_choices(index, t, v))
-                                           for v in picked)),
-        [search, chosen, doomed], [*listed, chosen, doomed], api_visibility="private",
-    )
+
+    def searched(t, picked, doomed_id, request: gr.Request):
+        ix = seen(request)
+        return (*turn(ix, t, 1),
+                *(gr.Dropdown(choices=library.report_choices(ix, t, v)) for v in (picked, doomed_id)))
+
+    search.change(searched, [search, chosen, doomed], [*listed, chosen, doomed],
+                  api_visibility="private")
     for button, step in ((earlier, -1), (later, 1)):
-        button.click(lambda t, at, s=step: turn(t, at, s), [search, page], listed,
-                     api_visibility="private")
-    chosen.change(
-        lambda rid: library.report_view(index, rid), [chosen], [tree], api_visibility="private"
-    )
-    removal_done.then(
-        lambda *values: refresh(*values, clear=True), state, outputs, api_visibility="private"
-    )
+        def paged(t, at, request: gr.Request, s=step):
+            return turn(seen(request), t, at, s)
+
+        button.click(paged, [search, page], listed, api_visibility="private")
+
+    def viewed(rid, request: gr.Request):
+        return library.report_view(seen(request), rid)
+
+    chosen.change(viewed, [chosen], [tree], api_visibility="private")
+
+    def after_removal(text, pins, picked, doomed_id, upload_to, request: gr.Request):
+        return refresh(text, pins, picked, doomed_id, upload_to, request, clear=True)
+
+    removal_done.then(after_removal, state, outputs, api_visibility="private")
     return state, outputs, refresh
 
 
-def report_picker(index: Index, label: str, elem_id: str, **options) -> gr.Dropdown:
+def report_picker(seen: Viewer, label: str, elem_id: str, **options) -> gr.Dropdown:
     """A picker of the library's reports. Past PICKER_LIMIT reports it lists only some: what is
     typed into it asks the server for the matching ones (its choice kept among them)."""
-    picker = gr.Dropdown(library.report_choices(index), value=[] if options.get("multiselect")
+    picker = gr.Dropdown(library.report_choices(seen(None)), value=[] if options.get("multiselect")
                          else None, label=label, elem_id=elem_id, **options)
 
-    def matches(value, typed: gr.KeyUpData):
+    def matches(value, typed: gr.KeyUpData, request: gr.Request):
+        index = seen(request)
         if len(library.listing(index).rows) <= library.PICKER_LIMIT:
             return gr.skip()  # every report is listed: the browser filters them itself
         return gr.Dropdown(choices=library.report_choices(index, typed.input_value, value))
@@ -234,14 +259,14 @@ def report_picker(index: Index, label: str, elem_id: str, **options) -> gr.Dropd
     return picker
 
 
-def _removal_controls(index: Index) -> tuple[gr.Dropdown, Dependency]:
+def _removal_controls(seen: Viewer) -> tuple[gr.Dropdown, Dependency, gr.Group]:
     """删除报告: its own picker and button; the button only shows what would go (title, unit,
-    file) and the removal waits for 确认删除. Returns the picker and the removal's event (the
-    library's views refresh after it)."""
+    file) and the removal waits for 确认删除. Returns the picker, the removal's event (the
+    library's views refresh after it) and the group (shown only to a user who may write)."""
     planned = gr.State(removal.Plan())
-    with gr.Group():
+    with gr.Group(visible=not seen.accounts) as group:
         with gr.Row():
-            doomed = report_picker(index, "要删除的报告", "remove-pick", scale=3)
+            doomed = report_picker(seen, "要删除的报告", "remove-pick", scale=3)
             with gr.Column(scale=1):
                 whole_file = gr.Checkbox(
                     label="删除整个来源文件", value=False, elem_id="remove-whole"
@@ -253,15 +278,16 @@ def _removal_controls(index: Index) -> tuple[gr.Dropdown, Dependency]:
             cancel = gr.Button("取消", elem_id="remove-cancel")
     removed = gr.Markdown(elem_id="removed")
 
-    def propose(rid, whole):
+    def propose(rid, whole, request: gr.Request):
+        index = seen(request)
         plan = removal.plan(index, rid, whole)
         return plan, removal.preview(index, plan), gr.Row(visible=bool(plan.items))
 
     def hide():
         return removal.Plan(), "", gr.Row(visible=False)
 
-    def carry_out(plan):
-        return removal.carry_out(index, plan), *hide()
+    def carry_out(plan, request: gr.Request):
+        return removal.carry_out(seen(request), plan), *hide()
 
     hidden = [planned, shown, confirm_row]
     ask.click(propose, [doomed, whole_file], hidden, api_visibility="private")
@@ -269,41 +295,50 @@ def _removal_controls(index: Index) -> tuple[gr.Dropdown, Dependency]:
         changed.change(hide, None, hidden, api_visibility="private")
     cancel.click(hide, None, hidden, api_visibility="private")
     done = confirm.click(carry_out, [planned], [removed, *hidden], api_visibility="private")
-    return doomed, done
+    return doomed, done, group
 
 
 def build_app(index: Index, startup: Startup | None = None) -> gr.Blocks:
     """The whole app over one index (not launched); `startup` reports a first-start build.
-    Every page load (and a first start, while it runs) refreshes the library's views."""
+    Every page load (and a first start, while it runs) refreshes the library's views. Once the
+    library has accounts, every handler answers as the logged-in user (ui/accounts_tab.py):
+    what the page is built with before a login shows no report."""
     startup = startup or Startup()
+    seen = Viewer(index)
 
-    def status_text() -> str:
-        return "　".join(t for t in (startup.text(), library.status(index)) if t)
+    def status_text(ix) -> str:
+        return "　".join(t for t in (startup.text(), library.status(ix)) if t)
 
-    def view_updates(pins=None) -> tuple:
+    def view_updates(ix, pins=None) -> tuple:
         """The status, the question filters and the pinned-examples picker (keeping `pins`)."""
-        filters = (gr.Dropdown(choices=_choices(index, f)) for f in ("department", "period"))
-        return status_text(), *filters, gr.Dropdown(choices=library.report_choices(index, keep=pins))
+        filters = (gr.Dropdown(choices=_choices(ix, f)) for f in ("department", "period"))
+        return status_text(ix), *filters, gr.Dropdown(choices=library.report_choices(ix, keep=pins))
 
     with gr.Blocks(title="工作总结范文助手") as app:
         gr.Markdown("## 工作总结范文助手　<small>检索范文、引用原文、生成提纲</small>")
-        status = gr.Markdown(status_text(), elem_id="status")
+        status = gr.Markdown(status_text(seen(None)), elem_id="status")
         with gr.Tab("问答"):
-            department, period = _chat_tab(index, startup)
+            department, period = _chat_tab(seen, startup)
         with gr.Tab("提纲"):
-            pinned = _outline_tab(index)
+            pinned = _outline_tab(seen)
         with gr.Tab("资料库"):
             state, views, refresh = _library_tab(
-                index, [status, department, period, pinned], view_updates
+                seen, [status, department, period, pinned], view_updates
             )
+        with gr.Tab("用户", visible=False) as users_tab:
+            users_view = accounts_tab.build(seen)
+
+        def loaded(text, pins, picked, doomed_id, upload_to, request: gr.Request):
+            return (*refresh(text, pins, picked, doomed_id, upload_to, request),
+                    *accounts_tab.admin_view(seen, request))
+
+        def ticked(text, pins, picked, doomed_id, upload_to, request: gr.Request):
+            return (*refresh(text, pins, picked, doomed_id, upload_to, request),
+                    gr.Timer(active=startup.running))
+
         timer = gr.Timer(STATUS_SECONDS, active=startup.running)
-        app.load(refresh, state, views, api_visibility="private")
-        timer.tick(
-            lambda *values: (*refresh(*values), gr.Timer(active=startup.running)),
-            state,
-            [*views, timer],
-            api_visibility="private",
-        )
+        app.load(loaded, state, [*views, users_tab, *users_view], api_visibility="private")
+        timer.tick(ticked, state, [*views, timer], api_visibility="private")
     app.queue(default_concurrency_limit=CONCURRENCY)
     return app
 

@@ -17,7 +17,7 @@ from assistant.index.index import Index
 from assistant.index.pending import status_line
 from assistant.index.records import ReportSummary, resolve_path
 from assistant.ingest.pipeline import IngestResult, failure, ingest
-from assistant.models import UNKNOWN, Report
+from assistant.models import DEFAULT_LIBRARY, UNKNOWN, Report
 from assistant.ui.render import report_tree
 
 REPORT_HEADERS = ["编号", "标题", "单位", "层级", "类别", "期间", "文种", "文件", "段落数"]
@@ -67,11 +67,13 @@ def uploads_of(payload: list[dict] | dict | None) -> list[Upload]:
 
 
 def upload(
-    index: Index, files: list[Upload], progress: Callable[[float, str], None] | None = None
+    index: Index, files: list[Upload], progress: Callable[[float, str], None] | None = None,
+    library: str = DEFAULT_LIBRARY,
 ) -> list[list[str]]:
-    """Ingest uploaded files under their user's names, in upload order, one row per file
-    (stored / replaced / unchanged / failed with why); never raises, so the page keeps its
-    library list whatever a file does. A file replaces what earlier uploads of its name stored."""
+    """Ingest uploaded files under their user's names into `library`, in upload order, one row
+    per file (stored / replaced / unchanged / failed with why); never raises, so the page keeps
+    its library list whatever a file does (a library the user may not write fails every file,
+    with why). A file replaces what earlier uploads of its name stored."""
     names = {resolve_path(path): name for path, name in files}
     if not names:
         return []
@@ -86,7 +88,7 @@ def upload(
             progress(0.5 + done / max(total, 1) * 0.5, f"向量化 {done}/{total} 段")
 
     try:
-        result = ingest(list(names), index, step, embedded, names=names)
+        result = ingest(list(names), index, step, embedded, names=names, library=library)
     except AssistantError as exc:  # the whole batch cannot run (e.g. the embedder is missing)
         return [[name, Outcome.FAILED, exc.message] for name in names.values()]
     except Exception as exc:  # a bug must not take the library page down with it
@@ -125,12 +127,15 @@ class Listing:
             *range(len(self.keys))]
 
 
-_LISTINGS: WeakKeyDictionary[Index, Listing] = WeakKeyDictionary()
+# Per index, the Listing of each set of readable libraries (None: the whole library)
+_LISTINGS: WeakKeyDictionary[Index, dict] = WeakKeyDictionary()
 
 
 def listing(index: Index) -> Listing:
-    """The library's current Listing (rebuilt only when the store has changed)."""
-    cached = _LISTINGS.get(index)
+    """The library's current Listing as the index's caller sees it (rebuilt only when the store
+    has changed)."""
+    kept = _LISTINGS.setdefault(index.whole, {})
+    cached = kept.get(index.readable)
     if cached is not None and cached.generation == index.store.generation:
         return cached
     with index.store.snapshot():
@@ -141,7 +146,7 @@ def listing(index: Index) -> Listing:
                           s.report.kind)), file_label(s.report, names), s.chunks]
             for s in summaries]
     keys = ["\n".join(map(str, (*row[1:5], row[7]))) for row in rows]
-    _LISTINGS[index] = made = Listing(generation, rows, choices(summaries, names), keys)
+    kept[index.readable] = made = Listing(generation, rows, choices(summaries, names), keys)
     return made
 
 

@@ -4,10 +4,12 @@ that other sites' pages cannot send.
 Gradio answers a wrong password at once, every time (a probe tried 220 in under a second), and
 sets its HTTPS session cookie SameSite=None. Here: after MAX_FAILURES wrong logins within the
 window, for one user name or from one client address, every login of that user or address is
-refused until the window has passed (logged); the cookies are rewritten SameSite=Lax."""
+refused until the window has passed (logged); the cookies are rewritten SameSite=Lax. The
+check is one `--auth` pair, or the library's accounts (assistant/accounts) once it has any."""
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import hmac
 import logging
@@ -30,6 +32,7 @@ SAME_SITE = b"SameSite=Lax"  # ours: another site's page cannot post with the us
 CLIENT = contextvars.ContextVar("client_address", default="")
 
 Check = Callable[[str, str], Awaitable[bool]]
+Verify = Callable[[str, str], bool]
 
 
 class Throttle:
@@ -60,8 +63,19 @@ class Throttle:
                 self._recent(key, now).append(now)
 
 
-def password_check(user: str, password: str, throttle: Throttle) -> Check:
-    """Gradio's `auth` callable: the one user/password pair, refused while throttled."""
+def one_pair(user: str, password: str) -> Verify:
+    """The check of `serve --auth USER:PASSWORD`: that one pair (constant-time comparison)."""
+
+    def verify(given_user: str, given_password: str) -> bool:
+        return hmac.compare_digest(given_user.encode(), user.encode()) and hmac.compare_digest(
+            given_password.encode(), password.encode())
+
+    return verify
+
+
+def password_check(verify: Verify, throttle: Throttle) -> Check:
+    """Gradio's `auth` callable: `verify` (one pair, or the library's accounts), refused while
+    throttled; a slow check (scrypt) runs off the event loop."""
 
     async def check(given_user: str, given_password: str) -> bool:
         keys = [f"user:{given_user}", f"addr:{CLIENT.get()}"]
@@ -69,8 +83,7 @@ def password_check(user: str, password: str, throttle: Throttle) -> Check:
             LOG.warning("login refused (too many failures): user %r from %s", given_user,
                         CLIENT.get())
             return False
-        ok = hmac.compare_digest(given_user.encode(), user.encode()) and hmac.compare_digest(
-            given_password.encode(), password.encode())
+        ok = await asyncio.to_thread(verify, given_user, given_password)
         if not ok:
             throttle.failed(keys)
             LOG.warning("login failed: user %r from %s", given_user, CLIENT.get())

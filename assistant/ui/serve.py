@@ -8,6 +8,8 @@ import ipaddress
 import sys
 from pathlib import Path
 
+from types import SimpleNamespace
+
 from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -18,7 +20,9 @@ from assistant.index.health import health
 from assistant.index.index import Index
 from assistant.index.pending import resume_in_background
 from assistant.settings import AUTH_ENV
-from assistant.ui.login import WINDOW_S, LoginGuard, Throttle, password_check
+from assistant import accounts
+from assistant.ui.login import WINDOW_S, LoginGuard, Throttle, one_pair, password_check
+from assistant.ui.viewer import Viewer
 from assistant.ui.startup import first_start
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
@@ -44,9 +48,11 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
     return user, password
 
 
-def exposure_error(host: str, auth: tuple[str, str] | None, insecure: bool) -> str | None:
-    """Why binding `host` is refused, or None: off loopback, a password is required."""
-    if is_loopback(host) or auth is not None or insecure:
+def exposure_error(host: str, auth: tuple[str, str] | None, insecure: bool,
+                   accounts: bool = False) -> str | None:
+    """Why binding `host` is refused, or None: off loopback, a password (or accounts) is
+    required."""
+    if is_loopback(host) or auth is not None or insecure or accounts:
         return None
     return (
         f"binding {host} exposes the app to the network: give --auth USER:PASSWORD "
@@ -54,12 +60,26 @@ def exposure_error(host: str, auth: tuple[str, str] | None, insecure: bool) -> s
     )
 
 
+def logged_in(request) -> str | None:
+    """The user a request's Gradio session cookie belongs to (None: no login)."""
+    app = request.app
+    cookie = getattr(app, "cookie_id", None)
+    if cookie is None:
+        return None
+    token = (request.cookies.get(f"access-token-{cookie}")
+             or request.cookies.get(f"access-token-unsecure-{cookie}"))
+    return getattr(app, "tokens", {}).get(token)
+
+
 def health_route(index: Index) -> Route:
     """GET /healthz: the library's state as JSON (assistant/index/health.py), 503 when the store
-    cannot be read; for a load balancer in front of several app processes (no login needed)."""
+    cannot be read; for a load balancer in front of several app processes (no login needed).
+    Once the library has accounts, its counts are those of the caller's libraries: none
+    without a login."""
+    seen = Viewer(index)
 
-    def healthz(_request) -> JSONResponse:
-        state = health(index)
+    def healthz(request) -> JSONResponse:
+        state = health(seen(SimpleNamespace(username=logged_in(request))))
         return JSONResponse(state, status_code=200 if state["status"] == "ok" else 503)
 
     return Route("/healthz", healthz, methods=["GET"])
@@ -74,29 +94,37 @@ def launch(
     block: bool = True,
 ):
     """Open the index, start the first-start build if needed, and serve the app (ValueError
-    when `host` is off loopback with neither `auth` nor `insecure`)."""
-    refused = exposure_error(host, auth, insecure)
+    when `host` is off loopback with neither `auth` nor `insecure` nor accounts). A library
+    with accounts (`report-assistant user add`) asks every visitor to log in with one, on
+    loopback too, and shows each only the libraries granted to it."""
+    index = Index(index_dir)
+    with_accounts = accounts.has_accounts(index.store)
+    refused = exposure_error(host, auth, insecure, with_accounts)
     if refused:
         raise ValueError(refused)
     settings.quiet_gradio()
     from assistant.ui.app import MAX_UPLOAD_MB, UPLOADS, build_app, launch_options
 
     leftovers.clean(UPLOADS, ["*"])  # uploads a killed run left (each is stored once ingested)
-    index = Index(index_dir)
     startup = first_start(index)
     resume_in_background(index)  # vectors a killed ingest left to make
     app = build_app(index, startup)
     check = None
-    if auth is not None:
-        window = float(settings.current().login_window or WINDOW_S)
-        check = password_check(*auth, Throttle(window_s=window))
+    window = float(settings.current().login_window or WINDOW_S)
+    if with_accounts:
+        def verify(user: str, password: str) -> bool:
+            return accounts.authenticate(index.store, user, password) is not None
+
+        check = password_check(verify, Throttle(window_s=window))
+    elif auth is not None:
+        check = password_check(one_pair(*auth), Throttle(window_s=window))
     print(f"report-assistant: http://{host}:{port}  (index {index.dir})", file=sys.stderr)
     app.launch(
         server_name=host,
         server_port=port,
         share=False,
         auth=check,
-        auth_message="请输入用户名和密码" if auth else None,
+        auth_message="请输入用户名和密码" if check else None,
         # the health route goes before Gradio's own routes; the guard throttles logins
         app_kwargs={"routes": [health_route(index)], "middleware": [Middleware(LoginGuard)]},
         max_file_size=f"{MAX_UPLOAD_MB}mb",
