@@ -223,7 +223,7 @@ def _library_tab(seen: Viewer, views: list, view_updates: Callable[..., tuple]):
                 *(gr.Dropdown(choices=library.report_choices(ix, t, v)) for v in (picked, doomed_id)))
 
     search.change(searched, [search, chosen, doomed], [*listed, chosen, doomed],
-                  api_visibility="private")
+                  api_name="reports")
     for button, step in ((earlier, -1), (later, 1)):
         def paged(t, at, request: gr.Request, s=step):
             return turn(seen(request), t, at, s)
@@ -233,7 +233,7 @@ def _library_tab(seen: Viewer, views: list, view_updates: Callable[..., tuple]):
     def viewed(rid, request: gr.Request):
         return library.report_view(seen(request), rid)
 
-    chosen.change(viewed, [chosen], [tree], api_visibility="private")
+    chosen.change(viewed, [chosen], [tree], api_name="report")
 
     def after_removal(text, pins, picked, doomed_id, upload_to, request: gr.Request):
         return refresh(text, pins, picked, doomed_id, upload_to, request, clear=True)

@@ -16,9 +16,11 @@ from starlette.routing import Route
 
 from assistant import settings
 from assistant.index import leftovers
+from assistant.index.backend import open_store
 from assistant.index.health import health
 from assistant.index.index import Index
 from assistant.index.pending import resume_in_background
+from assistant.index.store import DB_NAME
 from assistant.settings import AUTH_ENV
 from assistant import accounts
 from assistant.ui.login import WINDOW_S, LoginGuard, Throttle, one_pair, password_check
@@ -60,6 +62,14 @@ def exposure_error(host: str, auth: tuple[str, str] | None, insecure: bool,
     )
 
 
+def has_accounts(index_dir: str | Path) -> bool:
+    """Whether the library (if there is one yet: nothing is created here) has accounts."""
+    if not settings.current().database_url and not (Path(index_dir) / DB_NAME).exists():
+        return False
+    with open_store(index_dir) as store:
+        return accounts.has_accounts(store)
+
+
 def logged_in(request) -> str | None:
     """The user a request's Gradio session cookie belongs to (None: no login)."""
     app = request.app
@@ -97,11 +107,11 @@ def launch(
     when `host` is off loopback with neither `auth` nor `insecure` nor accounts). A library
     with accounts (`report-assistant user add`) asks every visitor to log in with one, on
     loopback too, and shows each only the libraries granted to it."""
-    index = Index(index_dir)
-    with_accounts = accounts.has_accounts(index.store)
+    with_accounts = has_accounts(index_dir)
     refused = exposure_error(host, auth, insecure, with_accounts)
     if refused:
         raise ValueError(refused)
+    index = Index(index_dir)
     settings.quiet_gradio()
     from assistant.ui.app import MAX_UPLOAD_MB, UPLOADS, build_app, launch_options
 

@@ -76,7 +76,8 @@ def test_ingest_samples_subprocess_then_noop_reingest(tmp_path, capsys):
     code, listed, _ = run_json(capsys, "--index", str(index), "reports", "--json")
     assert code == 0 and len(listed) == SAMPLE_REPORT_COUNT
     assert set(listed[0]) == {"id", "title", "org", "level", "department", "period", "kind",
-                              "source", "sections", "chunks", "ocr"}
+                              "source", "sections", "chunks", "ocr", "library"}
+    assert {r["library"] for r in listed} == {"公共"}  # no --library: the default one
     assert all(r["sections"] > 0 for r in listed)
 
     from assistant.index.store import Store
