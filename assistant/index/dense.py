@@ -14,27 +14,25 @@ from collections.abc import Sequence
 import faiss
 import numpy as np
 
-# Above this many vectors the index is approximate (HNSW) instead of exact (flat). Measured on
-# this 2-core machine, exact search of one query for the top 50 among random normalised 384-d
-# vectors, p50/p95 over 300 queries: 10k 0.7/1.2 ms, 50k 7.4/7.9 ms, 100k 14.8/15.9 ms,
-# 200k 28.3/30.5 ms, 300k 43.2/47.1 ms, 400k 57.2/61.0 ms. p95 passes ~50 ms at ~320k vectors;
-# below that, exact search is fast enough and never misses a neighbour.
-APPROX_THRESHOLD = 300_000
+# From this many vectors on, the index is approximate (IVF) instead of exact (flat). Exact search
+# of one query for the top 100, single-threaded on this 2-core machine while other work ran:
+# 230k vectors (the 10,000-report library) 34–56 ms p50, about 0.2 µs a vector, so ~10 ms at
+# 50k; below that, exact search is fast enough and never misses a neighbour.
+APPROX_THRESHOLD = 50_000
 
-# HNSW graph degree: 32 links per node is the usual balance of recall and memory for 384-d.
-HNSW_M = 32
-# Candidate list size while building the graph; higher builds slower but with a better graph.
-HNSW_EF_CONSTRUCTION = 80
-# Candidate list size at query time (stored in the index file). Measured at 100k 384-d vectors
-# (M 32, efConstruction 80, build ~47 s): on clustered vectors, like text embeddings, recall@10
-# of exact search is 1.00 at efSearch 64/128/256 with p95 0.6/1.1/2.2 ms; on structureless
-# random vectors (worst case) 0.16/0.27/0.42. 128 buys margin for ~1 ms.
-HNSW_EF_SEARCH = 128
+# An approximate index keeps its vectors as float16 (half the memory of float32; its scores
+# differ by < 1e-3) in about sqrt(n) inverted lists: 480 at 230k vectors. Measured at 230k
+# (the 10,000-report library's vectors, 157 dev questions, recall of the exact top 100):
+# 256 lists × 32 probed 0.982 in 3.2 ms p50, 512 × 16 0.982 in 0.8 ms, 512 × 32 0.990 in
+# 1.6 ms, 1024 × 32 0.988 in 0.8 ms but 3.2 s of training; exact flat search 34 ms.
+IVF_PROBES = 32
+# k-means trains on this many vectors a list (FAISS asks for at least 39), taken evenly.
+IVF_TRAIN_PER_LIST = 40
 
 
 def build(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD,
           positions: Sequence[int] | None = None) -> faiss.Index:
-    """An index over (n, d) normalised vectors: exact below `approx_threshold`, HNSW from it.
+    """An index over (n, d) normalised vectors: exact below `approx_threshold`, IVF from it.
     `positions` (one per vector) are what searches return in place of row numbers: the chunks
     whose vectors are made, while others still wait for theirs."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -44,16 +42,42 @@ def build(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD,
     if len(vectors) < approx_threshold:
         index = faiss.IndexFlatIP(dim)
     else:
-        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.hnsw.efSearch = HNSW_EF_SEARCH
+        index = _ivf(vectors)
     if positions is not None:
         index = faiss.IndexIDMap2(index)
         if len(vectors):
             index.add_with_ids(vectors, np.asarray(positions, dtype=np.int64))
     elif len(vectors):
         index.add(vectors)
+    if isinstance(index, faiss.IndexIVF):
+        index.make_direct_map()  # `stored` reads the vectors back by row
+    elif isinstance(index, faiss.IndexIDMap2) and isinstance(_inner(index), faiss.IndexIVF):
+        _inner(index).make_direct_map()
     return index
+
+
+def current(index: faiss.Index, approx_threshold: int = APPROX_THRESHOLD) -> bool:
+    """The index is of the kind `build` makes for its size today (an index saved by an older
+    version, exact at 230k vectors, is rebuilt)."""
+    return isinstance(_inner(index), faiss.IndexIVF) == (index.ntotal >= approx_threshold)
+
+
+def _ivf(vectors: np.ndarray) -> faiss.IndexIVF:
+    """An IVF index of float16 codes over inner product, its lists trained on `vectors`."""
+    lists = max(1, min(round(np.sqrt(len(vectors))), len(vectors) // IVF_TRAIN_PER_LIST))
+    dim = vectors.shape[1]
+    index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, lists,
+                                          faiss.ScalarQuantizer.QT_fp16,
+                                          faiss.METRIC_INNER_PRODUCT, False)
+    step = max(1, len(vectors) // (lists * IVF_TRAIN_PER_LIST))
+    index.train(vectors[::step])
+    index.nprobe = min(IVF_PROBES, lists)
+    return index
+
+
+def _inner(index: faiss.Index) -> faiss.Index:
+    """The index an IndexIDMap2 maps ids for (the index itself otherwise)."""
+    return faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
 
 
 def search(
@@ -76,12 +100,13 @@ def search(
     params = None
     k = min(k, index.ntotal)
     if allowed is not None:
-        ids = np.unique(np.asarray(allowed, dtype=np.int64))
-        k = min(k, len(ids))
-        selector = faiss.IDSelectorBatch(ids)  # `ids` and `selector` live until search returns
-        if isinstance(index, faiss.IndexHNSW):
-            ef = max(index.hnsw.efSearch, k)
-            params = faiss.SearchParametersHNSW(sel=selector, efSearch=ef)
+        bitmap, count = _bitmap(allowed)
+        k = min(k, count)
+        selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))  # both live
+        inner = _inner(index)  # until search returns
+        if isinstance(inner, faiss.IndexIVF):  # probe as many vectors of the filter as without
+            probes = -(-inner.nprobe * index.ntotal // max(count, 1))
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=min(inner.nlist, probes))
         else:
             params = faiss.SearchParameters(sel=selector)
     if k <= 0:
@@ -96,11 +121,22 @@ def search(
     return scores, positions
 
 
+def _bitmap(allowed: Sequence[int]) -> tuple[np.ndarray, int]:
+    """FAISS's bitmap of the allowed positions (bit i of byte i // 8), and how many there are.
+    A bitmap is read per candidate in O(1) and made in O(n); IDSelectorBatch hashed every id."""
+    ids = np.asarray(allowed, dtype=np.int64)
+    if not len(ids):
+        return np.zeros(1, dtype=np.uint8), 0
+    mask = np.zeros(int(ids.max()) + 1, dtype=bool)
+    mask[ids] = True
+    return np.packbits(mask, bitorder="little"), int(mask.sum())
+
+
 def stored(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
     """(positions, (n, d) vectors) an index holds: its rows, or the positions it was built with
     (FAISS stores the vectors whole)."""
     if isinstance(index, faiss.IndexIDMap2):
-        inner = faiss.downcast_index(index.index)
+        inner = _inner(index)
         return faiss.vector_to_array(index.id_map), inner.reconstruct_n(0, inner.ntotal)
     return np.arange(index.ntotal), index.reconstruct_n(0, index.ntotal)
 

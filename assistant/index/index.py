@@ -312,7 +312,7 @@ class Index:
                 derived.sparse = sparse.load(str(self.dir / SPARSE_DIR))
             except Exception:  # a damaged derived file is rebuilt, never fatal
                 return self.rebuild()
-            if derived.dense.ntotal != ready:
+            if derived.dense.ntotal != ready or not dense.current(derived.dense):
                 return self.rebuild()
         self._derived = derived
         return derived

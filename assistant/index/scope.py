@@ -77,25 +77,30 @@ class ScopedSparse:
         return self.positions.narrow(scores, found)
 
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:
-        """As sparse.idf, with N and df counted among the caller's chunks."""
-        weights: dict[str, float] = {}
-        bm25 = self.base.bm25
-        if bm25 is None:
-            return weights
-        for token in dict.fromkeys(t for t in tokens if t):
-            ids = bm25.get_tokens_ids([token])
-            if ids:
-                df = int((bm25.get_scores_from_ids(ids)[self.positions.full] > 0).sum())
-                if df:
-                    weights[token] = float(np.log1p(self.n_docs / df))
-        return weights
+        """As sparse.idf, with N and df counted among the caller's chunks (a term only other
+        libraries hold is unknown here)."""
+        return {token: float(np.log1p(self.n_docs / df))
+                for token, (_, df) in self._held(tokens).items() if df}
 
     def term_coverage(self, query_tokens: list[str]) -> np.ndarray:
         """As sparse.term_coverage, per caller's chunk, weighted by the caller's idf."""
         coverage = np.zeros(self.n_docs, dtype=np.float32)
         weights = self.idf(query_tokens)
-        for token, weight in weights.items():
-            scores = self.base.bm25.get_scores_from_ids(self.base.bm25.get_tokens_ids([token]))
-            coverage += weight * (scores[self.positions.full] > 0)
+        for token, (docs, _) in self._held(list(weights)).items():
+            coverage[docs] += weights[token]
         total = sum(weights.values())
         return coverage / total if total else coverage
+
+    def _held(self, tokens: Sequence[str]) -> dict[str, tuple[np.ndarray, int]]:
+        """Per distinct known token, the caller's positions holding it and their count."""
+        bm25 = self.base.bm25
+        if bm25 is None:
+            return {}
+        known = [t for t in dict.fromkeys(t for t in tokens if t) if t in bm25.vocab_dict]
+        held = {}
+        for token, (docs, _) in zip(known, sparse.postings(bm25, [bm25.vocab_dict[t] for t in known]),
+                                    strict=True):
+            local = self.positions.back[docs]
+            local = local[local >= 0]
+            held[token] = (local, len(local))
+        return held

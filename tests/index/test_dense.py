@@ -51,20 +51,31 @@ def test_empty_index() -> None:
     assert len(scores) == len(positions) == 0
 
 
-def test_switches_to_hnsw_at_threshold() -> None:
-    vectors = unit_vectors(500)
-    assert isinstance(dense.build(vectors, approx_threshold=501), faiss.IndexFlatIP)
-    approx = dense.build(vectors, approx_threshold=500)
-    assert isinstance(approx, faiss.IndexHNSWFlat)
+def test_switches_to_ivf_at_threshold() -> None:
+    vectors = unit_vectors(2000)
+    assert isinstance(dense.build(vectors, approx_threshold=2001), faiss.IndexFlatIP)
+    approx = dense.build(vectors, approx_threshold=2000)
+    assert isinstance(approx, faiss.IndexIVFScalarQuantizer)
     assert approx.metric_type == faiss.METRIC_INNER_PRODUCT
-    assert approx.hnsw.efSearch == dense.HNSW_EF_SEARCH
+    assert approx.nprobe == min(dense.IVF_PROBES, approx.nlist)
     # Small and easy: the approximate index must agree with exact search on the top hit.
     _, positions = dense.search(approx, vectors[:20], 1)
     assert positions[:, 0].tolist() == list(range(20))
+    # float16 codes: the vectors read back are the stored ones to half precision
+    assert np.abs(dense.vectors(approx) - vectors).max() < 1e-3
+
+
+def test_an_approximate_index_with_positions_reads_back_its_vectors() -> None:
+    vectors = unit_vectors(2000)
+    index = dense.build(vectors, approx_threshold=100, positions=range(10, 2010))
+    positions, stored = dense.stored(index)
+    assert positions.tolist() == list(range(10, 2010))
+    assert np.abs(stored - vectors).max() < 1e-3
+    assert dense.search(index, vectors[5], 1)[1].tolist() == [15]
 
 
 def test_default_threshold_is_exact_for_realistic_sizes() -> None:
-    assert dense.APPROX_THRESHOLD > 10_000
+    assert dense.APPROX_THRESHOLD > 25_000  # a library of 1,000 reports (22,879 passages)
     assert isinstance(dense.build(unit_vectors(1000)), faiss.IndexFlatIP)
 
 

@@ -120,3 +120,23 @@ def test_allowed_positions_restrict_results(index) -> None:
     for score, pos in zip(scores, positions, strict=True):
         assert np.isclose(score, full_scores[full_positions.tolist().index(pos)])
     assert len(sparse.search(index, query, 10, allowed=[])[1]) == 0
+
+
+def test_idf_and_term_coverage_count_the_documents_holding_each_term(index) -> None:
+    docs = [set(tokenize(d)) for d in DOCS]
+    terms = ["落实", "安全", "燃气", "不存在的词"]
+    weights = sparse.idf(index, terms)
+    assert set(weights) == {"落实", "安全", "燃气"}
+    for term, weight in weights.items():
+        assert weight == pytest.approx(np.log1p(len(DOCS) / sum(term in d for d in docs)))
+    coverage = sparse.term_coverage(index, terms)
+    total = sum(weights.values())
+    expected = [sum(w for t, w in weights.items() if t in d) / total for d in docs]
+    assert np.allclose(coverage, expected)
+
+
+def test_top_keeps_position_order_among_equal_scores() -> None:
+    scores = np.array([0.5, 2.0, 0.0, 2.0, 1.0, 2.0, 0.5], dtype=np.float32)
+    assert sparse.top(scores, 2).tolist() == [1, 3]
+    assert sparse.top(scores, 4).tolist() == [1, 3, 5, 4]
+    assert sparse.top(scores, 10).tolist() == [1, 3, 5, 4, 0, 6]
