@@ -31,10 +31,8 @@ def write_text(path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-@pytest.fixture
-def office(tmp_path, backend):
-    """An index with a report in 办公室 and one in 民政科, a 读者 granted 民政科 and an 编辑
-    granted 办公室."""
+def office_library(tmp_path) -> Index:
+    """An index with a report in 办公室 and one in 民政科, and a 读者 granted 民政科."""
     write_text(tmp_path / "a" / "bangong.txt", OFFICE)
     write_text(tmp_path / "b" / "minzheng.txt", CIVIL)
     index = Index(tmp_path / "index")
@@ -43,8 +41,15 @@ def office(tmp_path, backend):
     assert not ingest([tmp_path / "a"], index, library="办公室").failed
     assert not ingest([tmp_path / "b"], index, library="民政科").failed
     accounts.add_user(index.store, "reader", "读者", PASSWORD)
-    accounts.add_user(index.store, "editor", "编辑", "编辑的密码456")
     accounts.grant(index.store, "民政科", "reader")
+    return index
+
+
+@pytest.fixture
+def office(tmp_path, backend):
+    """office_library, and an 编辑 granted 办公室."""
+    index = office_library(tmp_path)
+    accounts.add_user(index.store, "editor", "编辑", "编辑的密码456")
     accounts.grant(index.store, "办公室", "editor")
     yield index
     index.close()

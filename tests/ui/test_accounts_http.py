@@ -11,24 +11,15 @@ import pytest
 
 from assistant import accounts
 from assistant.index.index import Index
-from assistant.ingest.pipeline import ingest
 from assistant.ui.serve import launch
 from tests.fixtures.network import free_port
-from tests.test_accounts import CIVIL, OFFICE, OFFICE_MARK, PASSWORD, write_text
+from tests.test_accounts import OFFICE_MARK, PASSWORD, office_library
 
 
 @pytest.fixture
 def served(tmp_path, backend):
     """The app over an index with 办公室 and 民政科, a 读者 granted 民政科."""
-    write_text(tmp_path / "a" / "bangong.txt", OFFICE)
-    write_text(tmp_path / "b" / "minzheng.txt", CIVIL)
-    index = Index(tmp_path / "index")
-    for name in ("办公室", "民政科"):
-        accounts.add_library(index.store, name)
-    ingest([tmp_path / "a"], index, library="办公室")
-    ingest([tmp_path / "b"], index, library="民政科")
-    accounts.add_user(index.store, "reader", "读者", PASSWORD)
-    accounts.grant(index.store, "民政科", "reader")
+    index = office_library(tmp_path)
     office = next(s.report.id for s in index.store.list_reports() if s.report.library == "办公室")
     index.close()
     port = free_port()
