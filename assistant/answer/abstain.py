@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant import lexicon
+from assistant.answer.listing import WHETHER, mentioning, subject_of
 from assistant.answer.query import Query, key_terms, org_names, region_groups, synonym_groups
 from assistant.answer.units import (
     display_name,
@@ -147,9 +148,53 @@ def _unheld_genre(query: Query, index: Index) -> str:
     held = [(u, own) for u in named_units(query.text) if (own := reports_of(index, u))]
     scope = [r for _, own in held for r in own] or [s.report for s in index.derived().reports.values()]
     openings = report_openings(index)
+    marks = dict(lexicon.keyed_patterns("genre_marks.txt"))
     for genre, pattern in asked:
-        if not any(pattern.search(_heading_words(r, openings)) for r in scope):
+        shows = [p for p in (pattern, marks.get(genre)) if p is not None]
+        if not any(p.search(_heading_words(r, openings)) for r in scope for p in shows):
             return f"资料库中没有{display_name(held[0][0]) if held else ''}的{genre}"
+    return ""
+
+
+def _time_words(key: str) -> re.Pattern[str]:
+    return re.compile("|".join(lexicon.words("periods.txt", key)))
+
+
+def _named_scope(index: Index, query: Query):
+    """The named units and their reports (none when the question names no held unit)."""
+    held = [(u, own) for u in named_units(query.text) if (own := reports_of(index, u))]
+    return held, [r for _, own in held for r in own]
+
+
+def _part_year_only(query: Query, index: Index) -> str:
+    """A whole year's result asked (「全年收入完成多少」, not a target) of units whose every
+    report covers only part of a year (上半年总结): their reports cannot state it."""
+    text = query.text
+    if not _time_words("whole").search(text) or _time_words("target").search(text):
+        return ""
+    held, scope = _named_scope(index, query)
+    part, openings = _time_words("part"), report_openings(index)
+    if scope and all(part.search(_heading_words(r, openings)) for r in scope):
+        return f"资料库中{display_name(held[0][0])}的报告只涉及部分时段，没有全年的情况"
+    return ""
+
+
+def _planned_only_year(query: Query, index: Index) -> str:
+    """What was actually done in a year (「2019年实际完成」) asked of units whose reports only
+    plan that year (a 2018 review with the 2019 plan): a plan cannot state it."""
+    text = query.text
+    asked = {int(y) for y in YEAR.findall(text)}
+    if not asked or not _time_words("outcome").search(text) or _time_words("target").search(text):
+        return ""
+    held, scope = _named_scope(index, query)
+    dated = [r for r in scope if YEAR.search(r.period)]
+    if not dated or len(dated) < len(scope):
+        return ""
+    reviewed = {int(y) for r in dated for y in YEAR.findall(r.period)}
+    planned = {y for r in dated for y in report_years(r)} - reviewed
+    for year in sorted(asked):
+        if year in planned:
+            return f"资料库中{display_name(held[0][0])}的报告只有{year}年的计划，没有{year}年的完成情况"
     return ""
 
 
@@ -181,13 +226,30 @@ def _unknown_year(query: Query, index: Index) -> str:
     return ""
 
 
+def _unmentioned_subject(query: Query, index: Index) -> str:
+    """A question whether or which reports mention a subject (「有没有讲怎么应对欧盟碳关税」,
+    「哪些省份提到了…」; not 「讲到了哪些问题」, which asks what was said) that no report it is about — its named units', else the library's — mentions, as written
+    or by all its words: the answer is that none does."""
+    asks = query.across_reports or any(p.search(query.text) for p in WHETHER)
+    subject = subject_of(query.text) if asks else None
+    if subject is None:
+        return ""
+    held, scope = _named_scope(index, query)
+    if mentioning(index, subject, {r.id for r in scope} if scope else None):
+        return ""
+    whose = f"{display_name(held[0][0])}的" if held else ""
+    return f"资料库中{whose}报告没有提到“{'”“'.join(subject.words)}”"
+
+
 def assess(index: Index, query: Query, hits: list[Hit]) -> Verdict:
     """Abstain, with the reason, when the library evidently cannot answer the question."""
     if not hits:
         return Verdict(True, "资料库中没有相关段落")
     unit = unheld_unit(index, query.text)
     reason = ((f"资料库中没有{unit}的报告" if unit else "") or _unheld_genre(query, index)
-              or _unknown_year(query, index) or _unknown_terms(query, index))
+              or _part_year_only(query, index) or _unknown_year(query, index)
+              or _planned_only_year(query, index) or _unknown_terms(query, index)
+              or _unmentioned_subject(query, index))
     if reason:
         return Verdict(True, reason)
     share = figure_share(index, query, hits[:5]) if query.orgs else None

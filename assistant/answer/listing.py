@@ -18,8 +18,8 @@ from assistant.models import Chunk
 
 QUOTED = re.compile(r"[“\"「『‘']([^”\"」』’']{2,20})[”\"」』’']")
 # the subject named after a verb of mentioning, up to the end of the clause
-MENTIONED = (re.compile(r"(?:提到|提及|涉及|说到|讲到)(?:了|过)?([^，。？！?!,；;]{2,30})"),
-             re.compile(r"(?:有没有|是否有)([^，。？！?!,；;]{2,30})"))
+WHETHER = (re.compile(r"(?:有没有|是否有)([^，。？！?!,；;]{2,30})"),)  # whether it is said at all
+MENTIONED = (re.compile(r"(?:提到|提及|涉及|说到|讲到)(?:了|过)?([^，。？！?!,；;]{2,30})"), *WHETHER)
 ALTERNATIVES = re.compile(r"或者|或是|还是|以及|或|和|与|及|、|/")
 # words of the clause that are no part of its subject (「…的内容」, 「…方面的工作」)
 TRAILING = re.compile(r"(?:的)?(?:相关)?(?:内容|工作|情况|事情|方面|问题|做法|举措|措施|进展)?(?:吗|呢)?$")

@@ -57,6 +57,9 @@ BARE_LEVEL = re.compile(r"^(全|本|我|各|该|自治|省|市|县|区)")
 CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
 CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年")
 OCCASION_YEAR = re.compile(r"(20\d{2})\s*年\s*\d{1,2}\s*月")
+# The line saying when and where a report was delivered (「2019年2月26日在镇第十四届人民代表大会
+# 第三次会议上」): the year it was given, whatever year its title names.
+DELIVERED = re.compile(r"(20\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在[^\n]{0,40}?(?:会议|大会)")
 
 
 @dataclass
@@ -180,8 +183,11 @@ def _named_unit(title: str, body: str) -> str:
 
 def _gov_report(title: str, body: str, meta: Metadata) -> Metadata:
     """A 政府工作报告 reviews the year before it is delivered and plans the year it is in:
-    period = the reviewed year, kind 总结+计划, the whole government (综合)."""
-    year = PERIOD_START.search(title) or OCCASION_YEAR.search(body[:BODY_HEAD_CHARS])
+    period = the reviewed year, kind 总结+计划, the whole government (综合). The delivery line
+    dates it best: a town's 「2018年政府工作报告」 is delivered in 2019 and reviews 2018, a
+    province's 「2024年政府工作报告」 is delivered in 2024 and reviews 2023."""
+    head = body[:BODY_HEAD_CHARS]
+    year = DELIVERED.search(head) or PERIOD_START.search(title) or OCCASION_YEAR.search(head)
     reviewed = int(year.group(1)) - 1 if year else None
     meta.period = f"{reviewed}年度" if reviewed else meta.period
     meta.summary_year = reviewed or meta.summary_year
