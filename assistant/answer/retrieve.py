@@ -9,9 +9,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import cache
 
+from assistant import lexicon
 from assistant.answer.listing import mentions, subject_of
 from assistant.answer.query import (
     MANY_WORDS,
@@ -28,6 +31,7 @@ from assistant.answer.units import named_units, reports_of
 from assistant.index import dense, sparse
 from assistant.index.index import Derived, Index
 from assistant.index.tokenize import normalize, tokenize
+from assistant.ingest.chunks import PATH_SEP
 from assistant.models import Chunk, Hit, Role
 
 CANDIDATES = 100  # passages each retriever contributes to fusion
@@ -58,6 +62,9 @@ TOPIC_LIST_PENALTY = 0.5
 # unless a definition is asked for, it is not what the unit did. On the web dev set the notes
 # were first for 哪些省份提到了“灯塔工厂” and 挑大梁; the sample set has no notes.
 GLOSSARY_PENALTY = 0.5
+# A question about one year's targets or results (「今年的增长目标分别是多少」) wants that year's
+# section, not the five-year plan's (「“十五五”时期主要目标」) beside it in a plan-start year's report.
+SPAN_PENALTY = 0.7
 # A list question names its subject (「哪些报告讲到了森林防火」): a passage that mentions it
 # answers, a merely similar one does not.
 SUBJECT_BOOST = 2.0
@@ -112,6 +119,8 @@ def _boost(query: Query, chunk: Chunk, derived: Derived) -> float:
         factor *= GLOSSARY_PENALTY
     if query.orgs and report.org in query.orgs:
         factor *= ORG_BOOST
+    if _one_year(query.text) and _span().search(PATH_SEP.join(chunk.section_path)):
+        factor *= SPAN_PENALTY
     inferred = query.inferred
     roles = inferred.role or query.year_roles
     if roles and (chunk.role in roles or _achievement(chunk.role, roles)):
@@ -123,6 +132,18 @@ def _boost(query: Query, chunk: Chunk, derived: Derived) -> float:
     if inferred.period and _matches(report.period, inferred.period):
         factor *= PERIOD_BOOST
     return factor
+
+
+@cache
+def _span() -> re.Pattern[str]:
+    return re.compile("|".join(lexicon.words("periods.txt", "span")))
+
+
+@cache
+def _one_year(text: str) -> bool:
+    """The question is about one year (今年, 2026年) and not about a plan of several."""
+    one = re.compile("|".join(lexicon.words("periods.txt", "one_year")))
+    return bool(one.search(text)) and not _span().search(text)
 
 
 def fuse(rankings: Iterable[tuple[float, list[int]]]) -> dict[int, tuple[float, dict[int, int]]]:
