@@ -125,10 +125,12 @@ class PgStore(Store):
             terms = tokenize(context_text(c))
             rows.append((*chunk_row(report_id, i, c), tsvector_literal(terms), len(terms)))
             counts = Counter(terms[: pgschema.MAX_POSITION])  # what the tsvector keeps of them
-            postings += [(t, c.id, min(n, pgschema.MAX_POSITIONS)) for t, n in counts.items()]
+            postings += [(t, c.id, min(n, pgschema.MAX_POSITIONS), len(terms))
+                         for t, n in counts.items()]
         self.conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?::tsvector,?)", rows)
         if postings:
-            with self.conn.raw.cursor().copy("COPY chunk_terms (term, chunk_id, tf) FROM STDIN") as copy:
+            with self.conn.raw.cursor().copy(
+                    "COPY chunk_terms (term, chunk_id, tf, n_terms) FROM STDIN") as copy:
                 for posting in postings:
                     copy.write_row(posting)
         if self.vectors is not None and chunks:
