@@ -133,7 +133,7 @@ class Report:
         return report_label(self.title, self.org)
 
 
-@dataclass
+@dataclass(slots=True)  # no attribute dict: 253 -> 239 MiB for 230k passages
 class Chunk:
     """A passage of one report's section, the unit of retrieval."""
 

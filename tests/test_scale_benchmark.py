@@ -23,8 +23,9 @@ def test_synthetic_reports_are_distinct_reports(tmp_path):
 
 def test_scale_figures_of_a_tiny_library(tmp_path, monkeypatch):
     monkeypatch.setenv(VECTOR_CACHE_ENV, os.environ.get(VECTOR_CACHE_ENV, ""))  # restored after
-    figures = scale.measure(12, scale.real_reports(), scale.stand_in_embedder(),
-                            ["县审计局存在哪些问题？"], tmp_path)
+    index, built = scale.build(12, scale.real_reports(), scale.stand_in_embedder(), tmp_path)
+    figures = {**built, **scale.measure(index, 12, ["县审计局存在哪些问题？"], tmp_path, None)}
     assert figures["reports"] == 12 and figures["passages"] > 12
     assert 0 < figures["search_p50_ms"] <= figures["search_p95_ms"]
     assert figures["index_mb"] > 0 and figures["ratio"] > 0
+    assert 0 < figures["app_loaded_mb"] <= figures["app_mb"]

@@ -247,10 +247,8 @@ def query_for(index: Index, question: str, filters: Filters | None = None) -> Qu
     """A question parsed against the library: its units and the years it only plans for. A
     unit named otherwise than its reports name it (淄博财政局 for 淄博市财政局, 平潭 for
     平潭综合实验区…) is found through the gazetteer and the grammar of unit names."""
-    reports = [s.report for s in index.derived().reports.values()]
-    periods = [r.period for r in reports]
-    query = parse_query(question, filters, [r.org for r in reports], plan_years(periods),
-                        reviewed_years(periods))
+    orgs, planned, reviewed = index.derived().memo("years", lambda: library_years(index))
+    query = parse_query(question, filters, orgs, planned, reviewed)
     units = named_units(query.text)
     # 「江苏省民政厅…」 asks for a department of 江苏省, not for 江苏省's own report
     departments = {d.name for u in units if u.department for d in u.divisions}
@@ -261,6 +259,15 @@ def query_for(index: Index, question: str, filters: Filters | None = None) -> Qu
     if not orgs:
         return replace(query, orgs=()) if query.orgs else query
     return replace(query, orgs=orgs, many=bool(MANY_WORDS.search(query.text)) and len(orgs) != 1)
+
+
+def library_years(index: Index) -> tuple[list[str], frozenset[int], frozenset[int]]:
+    """The library's distinct units, the years it only plans for and those it reviews: read
+    once per library change (at 10,000 reports, ~30 ms a question read from every report)."""
+    reports = [s.report for s in index.derived().reports.values()]
+    periods = list(dict.fromkeys(r.period for r in reports))
+    return (list(dict.fromkeys(r.org for r in reports)), plan_years(periods),
+            reviewed_years(periods))
 
 
 def hit_to_dict(index: Index, hit: Hit, rank: int | None = None) -> dict:

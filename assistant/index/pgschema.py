@@ -87,8 +87,26 @@ UPDATE manifest SET value = '6' WHERE key = 'schema_version'
 _V6 = ACCOUNTS_SCHEMA.format(seconds="DOUBLE PRECISION", if_absent="IF NOT EXISTS ") + """;
 UPDATE manifest SET value = '7' WHERE key = 'schema_version'
 """
+# Each posting carries its chunk's term count, and the primary key's index carries the count
+# and tf, so keyword search reads a term's postings from the index alone (no heap, no join with
+# chunks): at 1,000 reports 「县审计局存在哪些问题？」 (8,933 postings) took 120 ms, 8.7 ms so.
+# The table is copied, not updated in place (an UPDATE of every posting rewrites it twice),
+# and analysed: without statistics the planner read all of it (244 ms).
+_V7 = """
+CREATE TABLE chunk_postings AS SELECT t.term, t.chunk_id, t.tf, c.n_terms
+    FROM chunk_terms t JOIN chunks c ON c.id = t.chunk_id;
+DROP TABLE chunk_terms;
+ALTER TABLE chunk_postings RENAME TO chunk_terms;
+ALTER TABLE chunk_terms ALTER COLUMN term SET NOT NULL, ALTER COLUMN chunk_id SET NOT NULL,
+    ALTER COLUMN tf SET NOT NULL, ALTER COLUMN n_terms SET NOT NULL,
+    ADD PRIMARY KEY (term, chunk_id) INCLUDE (tf, n_terms),
+    ADD FOREIGN KEY (chunk_id) REFERENCES chunks (id) ON DELETE CASCADE;
+CREATE INDEX chunk_terms_chunk ON chunk_terms (chunk_id);
+ANALYZE chunk_terms;
+UPDATE manifest SET value = '8' WHERE key = 'schema_version'
+"""
 # Version → statements. Version 1 matches the SQLite store's schema 2 (report_chrome included).
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -23,6 +23,10 @@ from assistant.index.scope import Libraries
 from assistant.index.sparse import K1, B
 
 _NONE = np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
+# A keyword search fetches this many times k of the best-scored chunks: room for chunks
+# committed after the snapshot and for ties at the k-th score (all are fetched when those
+# fill it).
+FETCH_FACTOR = 2
 # Filter fields on the report and on the chunk, as answer/query.py's Filters names them.
 REPORT_FIELDS = ("level", "department", "period", "kind")
 # The chunks `c` of a caller's libraries (one array argument)
@@ -136,18 +140,23 @@ class PgSparse:
     n_docs: int
     avg_terms: float
     libraries: Libraries = None  # a caller's view: df counted among its libraries' chunks
+    # term → df, counted once per snapshot: a common term's postings are most of the library
+    known: dict[str, int] = field(default_factory=dict, repr=False)
 
     def _df(self, terms: Sequence[str]) -> dict[str, int]:
         """Document frequencies of the terms found in the library (their postings counted)."""
-        if self.libraries is None:
-            sql, args = ("SELECT term, COUNT(*) FROM chunk_terms WHERE term = ANY(%s) "
-                         "GROUP BY term"), (list(terms),)
-        else:
-            sql = ("SELECT t.term, COUNT(*) FROM chunk_terms t JOIN chunks c ON c.id = t.chunk_id "
-                   f"WHERE t.term = ANY(%s) AND {IN_LIBRARIES} GROUP BY t.term")
-            args = (list(terms), sorted(self.libraries))
-        rows = self.store.conn.raw.execute(sql, args).fetchall()
-        return {term: df for term, df in rows if df}
+        if missing := [t for t in dict.fromkeys(terms) if t not in self.known]:
+            if self.libraries is None:
+                sql, args = ("SELECT term, COUNT(*) FROM chunk_terms WHERE term = ANY(%s) "
+                             "GROUP BY term"), (missing,)
+            else:
+                sql = ("SELECT t.term, COUNT(*) FROM chunk_terms t JOIN chunks c "
+                       f"ON c.id = t.chunk_id WHERE t.term = ANY(%s) AND {IN_LIBRARIES} "
+                       "GROUP BY t.term")
+                args = (missing, sorted(self.libraries))
+            rows = self.store.conn.raw.execute(sql, args).fetchall()
+            self.known.update(dict.fromkeys(missing, 0) | dict(rows))
+        return {t: self.known[t] for t in dict.fromkeys(terms) if self.known[t]}
 
     def search(self, query_tokens: list[str], k: int,
                allowed: Within | Sequence[int] | None = None):
@@ -162,16 +171,22 @@ class PgSparse:
         # parameters in the order they appear: mean length, terms, weights, then the filters'
         args: list = [self.avg_terms, list(weights), list(weights.values())]
         restrict, where = self.positions.within(allowed), ""
-        if restrict is not None:
+        if restrict is not None:  # the filters name the chunk's own columns
             args.extend(restrict.args)
-            where = f" WHERE {restrict.clause}"
-        sql = ("SELECT c.id, SUM(w.weight * t.tf / (t.tf"
-               f" + {K1} * (1 - {B} + {B} * c.n_terms / %s::float8))) AS score "
+            where = f" JOIN chunks c ON c.id = t.chunk_id WHERE {restrict.clause}"
+        sql = ("SELECT t.chunk_id, SUM(w.weight * t.tf / (t.tf"
+               f" + {K1} * (1 - {B} + {B}::float8 * t.n_terms / %s::float8))) AS score "
                "FROM unnest(%s::text[], %s::float8[]) AS w(term, weight) "
-               "JOIN chunk_terms t ON t.term = w.term JOIN chunks c ON c.id = t.chunk_id"
-               f"{where} GROUP BY c.id, c.report_id, c.ord ORDER BY score DESC, c.report_id, c.ord")
-        rows = self.store.conn.raw.execute(sql, args).fetchall()
-        return self.positions.ranked(rows, k)
+               f"JOIN chunk_terms t ON t.term = w.term{where} GROUP BY t.chunk_id ORDER BY score DESC")
+        limit = k * FETCH_FACTOR
+        rows = self.store.conn.raw.execute(f"{sql} LIMIT %s", (*args, limit)).fetchall()
+        scores, positions = self.positions.ranked(rows, limit)
+        if len(rows) == limit and (len(scores) < k or scores[k - 1] == np.float32(rows[-1][1])):
+            # chunks after the snapshot took places, or the k-th score ties past the limit
+            rows = self.store.conn.raw.execute(sql, args).fetchall()
+            scores, positions = self.positions.ranked(rows, len(rows))
+        order = np.lexsort((positions, -scores))[:k]  # equal scores in position order (bm25s's)
+        return scores[order], positions[order]
 
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:
         """As sparse.idf: log(1 + N / df) of each distinct token found in the library."""

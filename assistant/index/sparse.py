@@ -159,4 +159,4 @@ def load(directory: str | os.PathLike[str]) -> SparseIndex:
     meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
     if meta["empty"]:
         return SparseIndex(bm25=None, n_docs=meta["n_docs"])
-    return SparseIndex(bm25=bm25s.BM25.load(path, show_progress=False), n_docs=meta["n_docs"])
+    return SparseIndex(bm25=bm25s.BM25.load(path, mmap=True, show_progress=False), n_docs=meta["n_docs"])

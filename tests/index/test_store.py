@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -115,7 +116,7 @@ def test_chunks_round_trip(store, tmp_path):
     chunk = Chunk("c1", report.id, ["一、成效", "（一）民生"], "低保提标。", (4, 6),
                   role="summary", heading_only=True)
     store.replace_chunks(report.id, [chunk])
-    assert store.chunks(report.id) == [Chunk(**{**chunk.__dict__, "report_title": report.title})]
+    assert store.chunks(report.id) == [replace(chunk, report_title=report.title)]
     assert store.counts_for_paths([tmp_path / "a.txt"]) == (1, 1)
     assert store.list_reports()[0].chunks == 1
 
