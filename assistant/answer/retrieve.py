@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
+
+import numpy as np
 
 from assistant import lexicon
 from assistant.answer.abstain import content_words
@@ -89,16 +91,41 @@ def allowed_positions(derived: Derived, filters: Filters):
         return None if filters.is_empty() and derived.libraries is None else derived.within(filters)
     if filters.is_empty():  # an embedded caller's view searches its own positions (index/scope.py)
         return None
-    keep = []
-    for pos, chunk in enumerate(derived.chunks):
-        report = derived.reports[chunk.report_id].report
-        if (
-            report_matches(report, filters)
-            and _matches(chunk.role, filters.role)
-            and (not filters.report_ids or chunk.report_id in filters.report_ids)
-        ):
-            keep.append(pos)
-    return keep
+    table = derived.memo("filter_table", lambda: _filter_table(derived))
+    wanted = {i for i, rid in enumerate(table.report_ids) if _report_allowed(
+        derived.reports[rid].report, filters)}
+    roles = {i for i, role in enumerate(table.roles) if _matches(role, filters.role)}
+    inside = np.isin(table.report_of, list(wanted)) & np.isin(table.role_of, list(roles))
+    return np.flatnonzero(inside).tolist()
+
+
+@dataclass(frozen=True)
+class FilterTable:
+    """Each chunk's report and role as codes, made once per library change: a filter is
+    matched per report and per role, then selected for every chunk at once (checking 230k
+    chunks one by one took 120–191 ms a filtered question at 10,000 reports)."""
+
+    report_ids: list[str]
+    roles: list[str]
+    report_of: np.ndarray
+    role_of: np.ndarray
+
+
+def _filter_table(derived: Derived) -> FilterTable:
+    report_ids = list(dict.fromkeys(c.report_id for c in derived.chunks))
+    roles = sorted({c.role for c in derived.chunks})
+    report_code = {rid: i for i, rid in enumerate(report_ids)}
+    role_code = {role: i for i, role in enumerate(roles)}
+    return FilterTable(report_ids, roles,
+                       np.fromiter((report_code[c.report_id] for c in derived.chunks), np.int64,
+                                   len(derived.chunks)),
+                       np.fromiter((role_code[c.role] for c in derived.chunks), np.int64,
+                                   len(derived.chunks)))
+
+
+def _report_allowed(report, filters: Filters) -> bool:
+    return report_matches(report, filters) and (not filters.report_ids
+                                                or report.id in filters.report_ids)
 
 
 def report_matches(report, filters: Filters) -> bool:
