@@ -15,8 +15,15 @@ import numpy as np
 
 from assistant import lexicon
 from assistant.answer.listing import WHETHER, mentioning, subject_of
-from assistant.answer.query import Query, key_terms, org_names, region_groups, synonym_groups
+from assistant.answer.query import (
+    Query,
+    content_words,
+    key_terms,
+    period_words,
+    synonym_groups,
+)
 from assistant.answer.units import (
+    NamedUnit,
     display_name,
     named_units,
     report_openings,
@@ -110,17 +117,6 @@ def _named_reports(index: Index, query: Query) -> set[str]:
     return {rid for rid, s in index.derived().reports.items() if s.report.org in query.orgs}
 
 
-def content_words(query: Query) -> str:
-    """The question without the names of its units and kinds of region (直辖市, 江苏): those
-    are checked against the library's reports, not looked for in the passages."""
-    text = query.text
-    for pattern, _ in region_groups():
-        text = pattern.sub(" ", text)
-    for name in sorted({n for org in query.orgs for n in org_names(org)}, key=len, reverse=True):
-        text = text.replace(name, " ")
-    return text
-
-
 def best_similarity(index: Index, question: str, hits: list[Hit]) -> float:
     """Highest cosine similarity between the question and a retrieved passage."""
     if not hits:
@@ -139,14 +135,15 @@ def _heading_words(report: Report, openings: dict[str, str]) -> str:
     return f"{report.title} {report.period} {openings.get(report.id, '')[:OPENING_CHARS]}"
 
 
-def _unheld_genre(query: Query, index: Index) -> str:
+def _unheld_genre(query: Query, index: Index, named: Named) -> str:
     """A genre or period asked (述职, 上半年, 工作要点) that none of the reports the question is
-    about — its named units', else the library's — is of (genres.txt)."""
+    about — its named units', else the library's — is of (genres.txt), read in their titles and
+    openings, with the marks a genre shows there when unnamed (genre_marks.txt)."""
     asked = [(genre, p) for genre, p in lexicon.keyed_patterns("genres.txt") if p.search(query.text)]
     if not asked:
         return ""
-    held = [(u, own) for u in named_units(query.text) if (own := reports_of(index, u))]
-    scope = [r for _, own in held for r in own] or [s.report for s in index.derived().reports.values()]
+    held, own = named
+    scope = own or [s.report for s in index.derived().reports.values()]
     openings = report_openings(index)
     marks = dict(lexicon.keyed_patterns("genre_marks.txt"))
     for genre, pattern in asked:
@@ -156,37 +153,37 @@ def _unheld_genre(query: Query, index: Index) -> str:
     return ""
 
 
-def _time_words(key: str) -> re.Pattern[str]:
-    return re.compile("|".join(lexicon.words("periods.txt", key)))
+# The units a question names that the library holds, with their reports; and all those reports
+Named = tuple[list[tuple[NamedUnit, list[Report]]], list[Report]]
 
 
-def _named_scope(index: Index, query: Query):
+def _named_scope(index: Index, query: Query) -> Named:
     """The named units and their reports (none when the question names no held unit)."""
     held = [(u, own) for u in named_units(query.text) if (own := reports_of(index, u))]
     return held, [r for _, own in held for r in own]
 
 
-def _part_year_only(query: Query, index: Index) -> str:
+def _part_year_only(query: Query, index: Index, named: Named) -> str:
     """A whole year's result asked (「全年收入完成多少」, not a target) of units whose every
     report covers only part of a year (上半年总结): their reports cannot state it."""
     text = query.text
-    if not _time_words("whole").search(text) or _time_words("target").search(text):
+    if not period_words("whole").search(text) or period_words("target").search(text):
         return ""
-    held, scope = _named_scope(index, query)
-    part, openings = _time_words("part"), report_openings(index)
+    held, scope = named
+    part, openings = period_words("part"), report_openings(index)
     if scope and all(part.search(_heading_words(r, openings)) for r in scope):
         return f"资料库中{display_name(held[0][0])}的报告只涉及部分时段，没有全年的情况"
     return ""
 
 
-def _planned_only_year(query: Query, index: Index) -> str:
+def _planned_only_year(query: Query, named: Named) -> str:
     """What was actually done in a year (「2019年实际完成」) asked of units whose reports only
     plan that year (a 2018 review with the 2019 plan): a plan cannot state it."""
     text = query.text
     asked = {int(y) for y in YEAR.findall(text)}
-    if not asked or not _time_words("outcome").search(text) or _time_words("target").search(text):
+    if not asked or not period_words("outcome").search(text) or period_words("target").search(text):
         return ""
-    held, scope = _named_scope(index, query)
+    held, scope = named
     dated = [r for r in scope if YEAR.search(r.period)]
     if not dated or len(dated) < len(scope):
         return ""
@@ -226,15 +223,16 @@ def _unknown_year(query: Query, index: Index) -> str:
     return ""
 
 
-def _unmentioned_subject(query: Query, index: Index) -> str:
+def _unmentioned_subject(query: Query, index: Index, named: Named) -> str:
     """A question whether or which reports mention a subject (「有没有讲怎么应对欧盟碳关税」,
-    「哪些省份提到了…」; not 「讲到了哪些问题」, which asks what was said) that no report it is about — its named units', else the library's — mentions, as written
-    or by all its words: the answer is that none does."""
+    「哪些省份提到了…」; not 「讲到了哪些问题」, which asks what was said) that no report it is
+    about — its named units', else the library's — mentions, as written or by all its words:
+    the answer is that none does."""
     asks = query.across_reports or any(p.search(query.text) for p in WHETHER)
     subject = subject_of(query.text) if asks else None
     if subject is None:
         return ""
-    held, scope = _named_scope(index, query)
+    held, scope = named
     if mentioning(index, subject, {r.id for r in scope} if scope else None):
         return ""
     whose = f"{display_name(held[0][0])}的" if held else ""
@@ -246,10 +244,11 @@ def assess(index: Index, query: Query, hits: list[Hit]) -> Verdict:
     if not hits:
         return Verdict(True, "资料库中没有相关段落")
     unit = unheld_unit(index, query.text)
-    reason = ((f"资料库中没有{unit}的报告" if unit else "") or _unheld_genre(query, index)
-              or _part_year_only(query, index) or _unknown_year(query, index)
-              or _planned_only_year(query, index) or _unknown_terms(query, index)
-              or _unmentioned_subject(query, index))
+    named = _named_scope(index, query) if not unit else ([], [])
+    reason = ((f"资料库中没有{unit}的报告" if unit else "") or _unheld_genre(query, index, named)
+              or _part_year_only(query, index, named) or _unknown_year(query, index)
+              or _planned_only_year(query, named) or _unknown_terms(query, index)
+              or _unmentioned_subject(query, index, named))
     if reason:
         return Verdict(True, reason)
     share = figure_share(index, query, hits[:5]) if query.orgs else None

@@ -11,9 +11,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from assistant.answer.abstain import asks_figure, assess, content_words
+from assistant.answer.abstain import asks_figure, assess
 from assistant.answer.listing import Subject, as_written, mentioning, mentions, subject_of
-from assistant.answer.query import Filters, Query, key_terms, named_orgs, role_words
+from assistant.answer.query import Filters, Query, content_words, key_terms, named_orgs, role_words
 from assistant.answer.retrieve import query_for, report_matches, search_query
 from assistant.errors import AssistantError
 from assistant.index import sparse

@@ -244,3 +244,25 @@ def parse_query(
         defines=bool(glossary_pattern("question").search(clean)),
         year_roles=_year_roles(clean, inferred.role, reviewed),
     )
+
+
+def content_words(query: Query) -> str:
+    """The question without the names of its units and kinds of region (直辖市, 江苏): those
+    are checked against the library's reports, not looked for in the passages."""
+    text = query.text
+    for pattern, _ in region_groups():
+        text = pattern.sub(" ", text)
+    for name in sorted({n for org in query.orgs for n in org_names(org)}, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return text
+
+
+def period_words(key: str) -> re.Pattern[str]:
+    """The words of one kind of time in periods.txt (whole, part, target, outcome, one_year,
+    span) as one pattern."""
+    return dict(lexicon.keyed_patterns("periods.txt"))[key]
+
+
+def about_one_year(text: str) -> bool:
+    """The question is about one year (今年, 2026年) and not about a plan of several."""
+    return bool(period_words("one_year").search(text)) and not period_words("span").search(text)

@@ -9,24 +9,23 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cache
 
 import numpy as np
 
-from assistant import lexicon
-from assistant.answer.abstain import content_words
 from assistant.answer.listing import mentions, subject_of
 from assistant.answer.query import (
     MANY_WORDS,
     Filters,
     Query,
+    about_one_year,
+    content_words,
     expand,
     glossary_pattern,
     key_terms,
     parse_query,
+    period_words,
     plan_years,
     reviewed_years,
 )
@@ -139,7 +138,7 @@ def _achievement(role: str, wanted: tuple[str, ...]) -> bool:
     return role == Role.HIGHLIGHT and Role.SUMMARY in wanted
 
 
-def _boost(query: Query, chunk: Chunk, derived: Derived) -> float:
+def _boost(query: Query, chunk: Chunk, derived: Derived, one_year: bool) -> float:
     """The product of the soft boosts that apply to one passage."""
     report = derived.reports[chunk.report_id].report
     factor = 1.0
@@ -154,7 +153,7 @@ def _boost(query: Query, chunk: Chunk, derived: Derived) -> float:
         factor *= GLOSSARY_PENALTY
     if query.orgs and report.org in query.orgs:
         factor *= ORG_BOOST
-    if _one_year(query.text) and _span().search(PATH_SEP.join(chunk.section_path)):
+    if one_year and period_words("span").search(PATH_SEP.join(chunk.section_path)):
         factor *= SPAN_PENALTY
     inferred = query.inferred
     roles = inferred.role or query.year_roles
@@ -167,18 +166,6 @@ def _boost(query: Query, chunk: Chunk, derived: Derived) -> float:
     if inferred.period and _matches(report.period, inferred.period):
         factor *= PERIOD_BOOST
     return factor
-
-
-@cache
-def _span() -> re.Pattern[str]:
-    return re.compile("|".join(lexicon.words("periods.txt", "span")))
-
-
-@cache
-def _one_year(text: str) -> bool:
-    """The question is about one year (今年, 2026年) and not about a plan of several."""
-    one = re.compile("|".join(lexicon.words("periods.txt", "one_year")))
-    return bool(one.search(text)) and not _span().search(text)
 
 
 def fuse(rankings: Iterable[tuple[float, list[int]]]) -> dict[int, tuple[float, dict[int, int]]]:
@@ -246,6 +233,7 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
     else:
         coverage, weight = None, 0.0
     subject = subject_of(query.text) if query.across_reports else None
+    one_year = about_one_year(query.text)
     hits = []
     for pos, (score, ranks) in fused.items():
         chunk = derived.chunks[pos]
@@ -255,7 +243,8 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
         if subject is not None and mentions(subject, chunk.text):
             score *= SUBJECT_BOOST
         hits.append(
-            Hit(chunk, score * _boost(query, chunk, derived), {names[w]: r for w, r in ranks.items()})
+            Hit(chunk, score * _boost(query, chunk, derived, one_year),
+                {names[w]: r for w, r in ranks.items()})
         )
     hits.sort(key=lambda h: h.score, reverse=True)
     if query.region_kind:

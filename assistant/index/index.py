@@ -32,8 +32,8 @@ from assistant.index import dense, leftovers, scope, sparse
 from assistant.index.backend import open_store
 from assistant.index.embed import VectorCache, embed_with_cache, make_embedder
 from assistant.index.records import ReportSummary
-from assistant.index.store import StoreView
 from assistant.index.scope import Libraries
+from assistant.index.store import StoreView
 from assistant.index.termcache import TermCache
 from assistant.index.tokenize import terms_version
 from assistant.ingest.chunks import CHUNKER_VERSION, context_text

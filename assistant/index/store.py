@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
-from assistant.index.scope import Libraries
 from assistant.index.records import (
     FileChange,
     ReportSummary,
@@ -25,6 +24,7 @@ from assistant.index.records import (
     resolve_path,
     section_from_dict,
 )
+from assistant.index.scope import Libraries
 from assistant.index.sqlschema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, upsert
 from assistant.models import DEFAULT_LIBRARY, Chunk, OcrSummary, Report, Section, report_label
 

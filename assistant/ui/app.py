@@ -19,9 +19,9 @@ from assistant.index.index import CallerIndex, Index  # noqa: E402
 from assistant.ingest.load import SUPPORTED_SUFFIXES  # noqa: E402
 from assistant.models import UNKNOWN, Role  # noqa: E402
 from assistant.ui import accounts_tab, chat, library, outline_tab, removal  # noqa: E402
-from assistant.ui.viewer import Viewer  # noqa: E402
 from assistant.ui.render import CARD_CSS  # noqa: E402
 from assistant.ui.startup import Startup  # noqa: E402
+from assistant.ui.viewer import Viewer  # noqa: E402
 
 MAX_UPLOAD_MB = 50  # the loader refuses larger files anyway: a report is a few MB at most
 

@@ -7,14 +7,13 @@ from __future__ import annotations
 import ipaddress
 import sys
 from pathlib import Path
-
 from types import SimpleNamespace
 
 from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from assistant import settings
+from assistant import accounts, settings
 from assistant.index import leftovers
 from assistant.index.backend import open_store
 from assistant.index.health import health
@@ -22,10 +21,9 @@ from assistant.index.index import Index
 from assistant.index.pending import resume_in_background
 from assistant.index.store import DB_NAME
 from assistant.settings import AUTH_ENV
-from assistant import accounts
 from assistant.ui.login import WINDOW_S, LoginGuard, Throttle, one_pair, password_check
-from assistant.ui.viewer import Viewer
 from assistant.ui.startup import first_start
+from assistant.ui.viewer import Viewer
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
