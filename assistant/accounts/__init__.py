@@ -8,6 +8,7 @@ account made, everything stays the single-user library it was.
 
 from assistant.accounts.registry import (
     AccountError,
+    Shelf,
     User,
     UserRole,
     add_library,
@@ -23,6 +24,6 @@ from assistant.accounts.registry import (
     users,
 )
 
-__all__ = ["AccountError", "User", "UserRole", "add_library", "add_user", "authenticate",
+__all__ = ["AccountError", "Shelf", "User", "UserRole", "add_library", "add_user", "authenticate",
            "caller_index", "grant", "has_accounts", "libraries", "remove_user", "revoke",
            "user", "users"]

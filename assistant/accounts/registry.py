@@ -122,10 +122,23 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     return user(store, name)
 
 
-def libraries(store: Store) -> list[tuple[str, int]]:
-    """Every library with its number of reports, the default one first."""
+@dataclass(frozen=True)
+class Shelf:
+    """A library as its lists show it: its name, how many reports it holds, who may read it."""
+
+    name: str
+    reports: int
+    users: tuple[str, ...]
+
+
+def libraries(store: Store) -> list[Shelf]:
+    """Every library with its number of reports and its users (by name), the default first."""
     counts = dict(store.conn.execute("SELECT library, COUNT(*) FROM reports GROUP BY library"))
-    return [(name, counts.get(name, 0)) for name in store.library_names()]
+    readers: dict[str, list[str]] = {}
+    for library, name in store.conn.execute("SELECT library, user_name FROM grants ORDER BY user_name"):
+        readers.setdefault(library, []).append(name)
+    return [Shelf(name, counts.get(name, 0), tuple(readers.get(name, ())))
+            for name in store.library_names()]
 
 
 def add_library(store: Store, name: str) -> None:

@@ -80,13 +80,10 @@ def library_cmd(args: argparse.Namespace) -> int:
         say(f"{done} library {args.names[0]} to {args.names[1]}" if args.action == "grant"
             else f"{done} library {args.names[0]} from {args.names[1]}")
     else:
-        readers: dict[str, list[str]] = {}
-        for u in accounts.users(index.store):
-            for name in u.libraries:
-                readers.setdefault(name, []).append(u.name)
-        rows = [(name, n, sorted(readers.get(name, []))) for name, n in accounts.libraries(index.store)]
+        shelves = accounts.libraries(index.store)
         if args.json:
-            print_json([{"name": name, "reports": n, "users": who} for name, n, who in rows])
+            print_json([{"name": s.name, "reports": s.reports, "users": list(s.users)} for s in shelves])
         else:
-            say(table(["library", "reports", "users"], [[name, n, "、".join(who)] for name, n, who in rows]))
+            say(table(["library", "reports", "users"],
+                      [[s.name, s.reports, "、".join(s.users)] for s in shelves]))
     return 0

@@ -33,7 +33,7 @@ def writer_controls(seen: Viewer, request: gr.Request | None, chosen: str | None
     if account is None:
         return ("请先登录。", gr.Dropdown(visible=False), gr.Row(visible=False),
                 gr.Group(visible=False))
-    counts = dict(accounts.libraries(seen.index.store))
+    counts = {shelf.name: shelf.reports for shelf in accounts.libraries(seen.index.store)}
     mine = "、".join(f"{name}（{counts.get(name, 0)} 篇）" for name in sorted(account.libraries))
     line = (f"**当前用户**：{account.name}（{account.role.value}）　**我的资料库**："
             f"{mine or '（尚未授权任何资料库，请联系管理员）'}")
@@ -47,13 +47,9 @@ def _tables(index: Index) -> tuple[list[list[str]], list[list[object]], list[str
     """The users' and libraries' rows, and the names for the pickers."""
     everyone = accounts.users(index.store)
     users = [[u.name, u.role.value, "、".join(sorted(u.libraries))] for u in everyone]
-    readers: dict[str, list[str]] = {}
-    for u in everyone:
-        for name in u.libraries:
-            readers.setdefault(name, []).append(u.name)
     shelves = accounts.libraries(index.store)
-    libraries = [[name, n, "、".join(sorted(readers.get(name, [])))] for name, n in shelves]
-    return users, libraries, [u.name for u in everyone], [name for name, _ in shelves]
+    libraries = [[shelf.name, shelf.reports, "、".join(shelf.users)] for shelf in shelves]
+    return users, libraries, [u.name for u in everyone], [shelf.name for shelf in shelves]
 
 
 def build(seen: Viewer) -> list:
