@@ -148,6 +148,21 @@ class Chunk:
 
 
 @dataclass
+class Filters:
+    """Metadata constraints on passages; empty tuples mean "any"."""
+
+    level: tuple[str, ...] = ()
+    department: tuple[str, ...] = ()
+    role: tuple[str, ...] = ()
+    period: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    report_ids: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not any(vars(self).values())
+
+
+@dataclass
 class Hit:
     """A retrieved chunk with its fused score and the per-retriever ranks behind it."""
 

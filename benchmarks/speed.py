@@ -120,7 +120,7 @@ def synthetic(index, size: int):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     chunks = [replace(real.chunks[p], id=f"{real.chunks[p].id}-{i}") for i, p in enumerate(picks)]
     derived = Derived(real.generation, chunks, real.reports)
-    derived.dense = dense.build(vectors.astype(np.float32))
+    derived.dense = dense.FaissDense(dense.build(vectors.astype(np.float32)))
     derived.sparse = sparse.build([tokens[p] for p in picks])
     return derived
 
@@ -140,11 +140,11 @@ def search_figures(index, questions: list[str], sizes: list[int]) -> list[list[o
             index._derived = derived  # searched in place of the real one
             index._embedder = _Precomputed(real_embedder, vectors)
             with tempfile.TemporaryDirectory() as tmp:
-                dense.save(derived.dense, Path(tmp) / "dense.faiss")
+                dense.save(derived.dense.index, Path(tmp) / "dense.faiss")
                 faiss_mb = (Path(tmp) / "dense.faiss").stat().st_size / 2**20
             seconds = [timed(search_query, index, q, 10)[1] for q in queries]
             p50, p95 = percentiles(seconds)
-            kind = type(derived.dense).__name__
+            kind = type(derived.dense.index).__name__
             rss = rss_mb()  # the kernel updates its peak lazily: never report less
             rows.append([size, kind, build_s, p50, p95, faiss_mb, rss, max(rss, peak_rss_mb())])
     finally:  # the real index is back in place even when a size fails

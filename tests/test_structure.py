@@ -94,3 +94,21 @@ def test_the_index_layer_never_imports_the_answer_layer():
     upward = {m: sorted(i for i in deps if i.startswith("assistant.answer"))
               for m, deps in graph.items() if m.startswith("assistant.index")}
     assert not {m: deps for m, deps in upward.items() if deps}
+
+
+BACKEND_MODULES = {"assistant.index.dense", "assistant.index.sparse", "assistant.index.scope",
+                   "assistant.index.pgsearch", "assistant.index.pgstore"}
+
+
+def test_retrieval_reaches_a_backend_only_through_its_typed_interface():
+    """answer/, outline/ and ui/ search through Derived's engine.DenseSearch, KeywordSearch and
+    FilterSearch: none of them imports a backend's module (FAISS, BM25, the SQL engine)."""
+    graph = import_graph()
+    layers = ("assistant.answer", "assistant.outline", "assistant.ui", "assistant.cli")
+    reaching = {m: sorted(deps & BACKEND_MODULES) for m, deps in graph.items()
+                if m.startswith(layers) and deps & BACKEND_MODULES}
+    assert not reaching
+    imported = {m for p in PACKAGE.rglob("*.py") if module_name(p).startswith(layers)
+                for m in re.findall(r"^\s*(?:import|from) (faiss|bm25s|psycopg)\b",
+                                    p.read_text("utf-8"), re.M)}
+    assert not imported

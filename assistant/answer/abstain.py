@@ -30,7 +30,6 @@ from assistant.answer.units import (
     reports_of,
     unheld_unit,
 )
-from assistant.index import sparse
 from assistant.index.index import Index
 from assistant.index.tokenize import normalize
 from assistant.ingest.chunks import context_text
@@ -89,7 +88,7 @@ def figure_share(index: Index, query: Query, hits: list[Hit]) -> float | None:
     if not terms:
         return None
     # a term the library never uses is a paraphrase's word (小龙虾 for 稻虾): no evidence either way
-    weights = sparse.idf(index.derived().sparse, terms)
+    weights = index.derived().sparse.idf(terms)
     if not weights:
         return None
     own = [h for h in hits if h.chunk.report_id in _named_reports(index, query)] or hits
@@ -107,7 +106,7 @@ def _unknown_terms(query: Query, index: Index) -> str:
     (「碳达峰碳中和」 in a library of county reports that never use them)."""
     terms = key_terms(content_words(query))
     words = terms + [s for t in terms for s in synonym_groups().get(t, ())]
-    if not terms or sparse.idf(index.derived().sparse, words):
+    if not terms or index.derived().sparse.idf(words):
         return ""
     whole = [t for t in terms if not any(t != o and t in o for o in terms)]  # 碳中和, not 中和
     return f"资料库中的报告没有提到“{'”“'.join(whole[:3])}”"

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from assistant.answer.abstain import asks_figure, assess
 from assistant.answer.listing import Subject, as_written, mentioning, mentions, subject_of
 from assistant.answer.query import Filters, Query, content_words, key_terms, named_orgs, role_words
-from assistant.answer.retrieve import query_for, report_matches, search_query
+from assistant.answer.retrieve import query_for, search_query
 from assistant.errors import AssistantError
-from assistant.index import sparse
 from assistant.index.embed import embed_with_cache
+from assistant.index.filtering import report_matches
 from assistant.index.index import Index
 from assistant.index.tokenize import normalize
 from assistant.ingest.chunks import PATH_SEP, body_start
@@ -82,7 +82,7 @@ def term_weights(index: Index, query: Query) -> dict[str, float]:
     """The question's content terms, each weighted by its rarity in the library (IDF), so a
     sentence naming 燃气 outranks one that only shares 安全."""
     terms = key_terms(normalize(query.text))
-    known = sparse.idf(index.derived().sparse, terms)
+    known = index.derived().sparse.idf(terms)
     top = max(known.values(), default=1.0)
     return {t: known.get(t, top) for t in terms}  # a term the index lacks is as rare as any
 
@@ -258,7 +258,7 @@ def _subject_sentences(index: Index, hit: Hit, subject: Subject) -> list[tuple[i
     """The passage's sentences holding the most of the subject's words, the rarer weighing
     more (燃气 before 安全), at most QUOTES_PER_PASSAGE, in text order."""
     words = subject.words
-    weights = sparse.idf(index.derived().sparse, words) or dict.fromkeys(words, 1.0)
+    weights = index.derived().sparse.idf(words) or dict.fromkeys(words, 1.0)
     scored = [(sum(weights.get(w, 0.0) for w in words if w in hit.chunk.text[a:b]), a, b)
               for a, b in _sentences(hit.chunk)]
     best = sorted((s for s in scored if s[0]), key=lambda s: (-s[0], s[1]))[:QUOTES_PER_PASSAGE]

@@ -16,7 +16,7 @@ from assistant import lexicon
 from assistant.index.tokenize import tokenize
 from assistant.ingest.metadata import department_words, regions
 from assistant.lexicon.divisions import mentions
-from assistant.models import Role
+from assistant.models import Filters, Role
 
 MAX_QUESTION_CHARS = 500  # longer questions are truncated (with a notice) before retrieval
 
@@ -49,21 +49,6 @@ def expand(tokens: list[str]) -> list[str]:
 def key_terms(text: str) -> list[str]:
     """The distinct content terms of a question: what a passage must mention to answer it."""
     return [t for t in dict.fromkeys(tokenize(text)) if len(t) >= 2 and t not in GENERIC and not t.isdigit()]
-
-
-@dataclass
-class Filters:
-    """Metadata constraints on passages; empty tuples mean "any"."""
-
-    level: tuple[str, ...] = ()
-    department: tuple[str, ...] = ()
-    role: tuple[str, ...] = ()
-    period: tuple[str, ...] = ()
-    kind: tuple[str, ...] = ()
-    report_ids: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        return not any(vars(self).values())
 
 
 @dataclass

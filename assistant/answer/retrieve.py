@@ -10,9 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-
-import numpy as np
+from dataclasses import replace
 
 from assistant.answer.listing import mentions, subject_of
 from assistant.answer.query import (
@@ -30,7 +28,7 @@ from assistant.answer.query import (
     reviewed_years,
 )
 from assistant.answer.units import named_units, reports_of
-from assistant.index import dense, sparse
+from assistant.index.filtering import matches
 from assistant.index.index import Derived, Index
 from assistant.index.tokenize import normalize, tokenize
 from assistant.ingest.chunks import PATH_SEP
@@ -79,60 +77,6 @@ SPAN_PENALTY = 0.7
 SUBJECT_BOOST = 2.0
 
 
-def _matches(value: str, wanted: tuple[str, ...]) -> bool:
-    return not wanted or any(w in value for w in wanted)
-
-
-def allowed_positions(derived: Derived, filters: Filters):
-    """Positions of chunks inside the hard filters (None = no filter); on a database, the
-    filters as SQL, so the engine applies them (no list of every allowed chunk is sent)."""
-    if derived.within is not None:  # a caller's view on a database always keeps to its libraries
-        return None if filters.is_empty() and derived.libraries is None else derived.within(filters)
-    if filters.is_empty():  # an embedded caller's view searches its own positions (index/scope.py)
-        return None
-    table = derived.memo("filter_table", lambda: _filter_table(derived))
-    wanted = {i for i, rid in enumerate(table.report_ids) if _report_allowed(
-        derived.reports[rid].report, filters)}
-    roles = {i for i, role in enumerate(table.roles) if _matches(role, filters.role)}
-    inside = np.isin(table.report_of, list(wanted)) & np.isin(table.role_of, list(roles))
-    return np.flatnonzero(inside).tolist()
-
-
-@dataclass(frozen=True)
-class FilterTable:
-    """Each chunk's report and role as codes, made once per library change: a filter is
-    matched per report and per role, then selected for every chunk at once (checking 230k
-    chunks one by one took 120–191 ms a filtered question at 10,000 reports)."""
-
-    report_ids: list[str]
-    roles: list[str]
-    report_of: np.ndarray
-    role_of: np.ndarray
-
-
-def _filter_table(derived: Derived) -> FilterTable:
-    report_ids = list(dict.fromkeys(c.report_id for c in derived.chunks))
-    roles = sorted({c.role for c in derived.chunks})
-    report_code = {rid: i for i, rid in enumerate(report_ids)}
-    role_code = {role: i for i, role in enumerate(roles)}
-    return FilterTable(report_ids, roles,
-                       np.fromiter((report_code[c.report_id] for c in derived.chunks), np.int64,
-                                   len(derived.chunks)),
-                       np.fromiter((role_code[c.role] for c in derived.chunks), np.int64,
-                                   len(derived.chunks)))
-
-
-def _report_allowed(report, filters: Filters) -> bool:
-    return report_matches(report, filters) and (not filters.report_ids
-                                                or report.id in filters.report_ids)
-
-
-def report_matches(report, filters: Filters) -> bool:
-    """The report is inside the filters' level, department, period and kind."""
-    return (_matches(report.level, filters.level) and _matches(report.department, filters.department)
-            and _matches(report.period, filters.period) and _matches(report.kind, filters.kind))
-
-
 def _achievement(role: str, wanted: tuple[str, ...]) -> bool:
     """A highlight part reports what was done, so it answers a question about results too."""
     return role == Role.HIGHLIGHT and Role.SUMMARY in wanted
@@ -163,7 +107,7 @@ def _boost(query: Query, chunk: Chunk, derived: Derived, one_year: bool) -> floa
         factor *= LEVEL_BOOST
     if inferred.department and report.department in inferred.department:
         factor *= DEPARTMENT_BOOST
-    if inferred.period and _matches(report.period, inferred.period):
+    if inferred.period and matches(report.period, inferred.period):
         factor *= PERIOD_BOOST
     return factor
 
@@ -216,20 +160,20 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
     derived = index.derived()
     if not derived.chunks or not query.text.strip():
         return []
-    allowed = allowed_positions(derived, region_kind_filters(derived, query))
+    allowed = derived.filters.restrict(region_kind_filters(derived, query))
     if allowed is not None and not allowed:
         return []
     text = normalize(query.text)
     qvec = index.embedder.embed_query_vec(text)
-    dense_pos = dense.search(derived.dense, qvec, CANDIDATES, allowed)[1].tolist()
+    dense_pos = [] if derived.dense is None else derived.dense.search(qvec, CANDIDATES, allowed)[1].tolist()
     tokens = expand(tokenize(text))
-    sparse_pos = sparse.search(derived.sparse, tokens, CANDIDATES, allowed)[1].tolist()
+    sparse_pos = derived.sparse.search(tokens, CANDIDATES, allowed)[1].tolist()
     fused = fuse([(DENSE_WEIGHT, dense_pos), (SPARSE_WEIGHT, sparse_pos)])
     if query.topical:
-        coverage, weight = sparse.term_coverage(derived.sparse, key_terms(text)), COVERAGE_BOOST
+        coverage, weight = derived.sparse.term_coverage(key_terms(text)), COVERAGE_BOOST
     elif query.orgs and not query.many:  # within the named unit's reports, its topic decides
         terms = key_terms(normalize(content_words(query)))
-        coverage, weight = sparse.term_coverage(derived.sparse, terms), UNIT_COVERAGE_BOOST
+        coverage, weight = derived.sparse.term_coverage(terms), UNIT_COVERAGE_BOOST
     else:
         coverage, weight = None, 0.0
     subject = subject_of(query.text) if query.across_reports else None

@@ -1,7 +1,7 @@
 """Dense retrieval with FAISS: inner product over L2-normalised vectors (= cosine similarity).
 
-An engine's own vector index (assistant/index/pgsearch.py) takes `search` calls in its place.
-Positions returned by `search` are row numbers of the matrix given to `build`; the caller keeps
+`FaissDense` is the embedded backend's engine.DenseSearch. Positions returned by `search` are
+row numbers of the matrix given to `build` (or the positions it was given); the caller keeps
 the chunk order that maps them back to chunks.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import faiss
 import numpy as np
@@ -90,8 +91,6 @@ def search(
     (d,) query gives 1-D arrays holding only real hits; a (q, d) batch gives (q, k) arrays in
     which empty slots (an approximate index may leave some) hold score -inf, position -1.
     """
-    if not isinstance(index, faiss.Index):  # an engine's index (pgsearch.PgDense) searches itself
-        return index.search(query_vecs, k, allowed)
     queries = np.ascontiguousarray(query_vecs, dtype=np.float32)
     single = queries.ndim == 1
     queries = queries.reshape(1, -1) if single else queries
@@ -117,6 +116,20 @@ def search(
         keep = positions[0] >= 0
         return scores[0][keep], positions[0][keep]
     return scores, positions
+
+
+@dataclass(frozen=True)
+class FaissDense:
+    """A FAISS index as the embedded backend's dense search (engine.DenseSearch)."""
+
+    index: faiss.Index
+
+    @property
+    def ntotal(self) -> int:
+        return self.index.ntotal
+
+    def search(self, query_vecs: np.ndarray, k: int, allowed: Sequence[int] | None = None):
+        return search(self.index, query_vecs, k, allowed)
 
 
 def _bitmap(allowed: Sequence[int]) -> tuple[np.ndarray, int]:

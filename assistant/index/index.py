@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from assistant import settings
@@ -31,6 +30,8 @@ from assistant.errors import AssistantError
 from assistant.index import dense, leftovers, scope, sparse
 from assistant.index.backend import open_store
 from assistant.index.embed import VectorCache, embed_with_cache, make_embedder
+from assistant.index.engine import DenseSearch, FilterSearch, KeywordSearch
+from assistant.index.filtering import ChunkFilters
 from assistant.index.records import ReportSummary
 from assistant.index.scope import Libraries
 from assistant.index.store import StoreView
@@ -68,15 +69,20 @@ class Derived:
     generation: int
     chunks: list[Chunk] = field(default_factory=list)
     reports: dict[str, ReportSummary] = field(default_factory=dict)
-    dense: object | None = None
-    sparse: object | None = None
-    # On a database: metadata filters → the SQL condition its searches apply (pgsearch.within)
-    within: Callable[[object], object] | None = None
+    # The backend's searches (index/engine.py): None before a library has passages (dense also
+    # while every report waits for its vectors); filters default to matching the chunk list
+    dense: DenseSearch | None = None
+    sparse: KeywordSearch | None = None
+    filters: FilterSearch | None = None
     # A caller's view (for_libraries): the libraries it may read; None = the whole library
     libraries: Libraries = None
     # What questions derive from this generation's library (its units, who names what), made
     # once and dropped with the generation
     _memo: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.filters is None:
+            self.filters = ChunkFilters(self.chunks, self.reports)
 
     def memo(self, key: object, build: Callable[[], object]):
         """`build()` once per generation, under `key`."""
@@ -96,14 +102,16 @@ class Derived:
         kept = [pos for pos, c in enumerate(self.chunks) if c.report_id in reports]
         view = Derived(self.generation, [self.chunks[p] for p in kept], reports,
                        libraries=libraries)
-        if self.within is not None:  # the engine restricts by SQL; positions are the view's own
+        if isinstance(self.filters, ChunkFilters):  # FAISS and BM25 searched inside the view
+            positions = scope.Positions.of(kept, len(self.chunks))
+            if self.dense is not None:
+                view.dense = scope.ScopedDense(self.dense, positions)
+            if self.sparse is not None:
+                view.sparse = scope.ScopedSparse(self.sparse, positions)
+        else:  # the engine restricts by SQL; positions are the view's own
             from assistant.index.pgsearch import restricted
 
-            view.dense, view.sparse, view.within = restricted(self, view)
-        elif self.dense is not None:
-            positions = scope.Positions.of(kept, len(self.chunks))
-            view.dense = scope.ScopedDense(self.dense, positions)
-            view.sparse = scope.ScopedSparse(self.sparse, positions)
+            view.dense, view.sparse, view.filters = restricted(self, view)
         return view
 
 
@@ -184,9 +192,9 @@ class Index:
         """A rebuild's vectors: those the last build holds are taken from it, the rest from the
         cache (reading 230k passages' vectors from the cache took ~28 s at 10,000 reports)."""
         last = self._derived
-        if not chunks or last is None or not last.chunks or not isinstance(last.dense, faiss.Index):
+        if not chunks or last is None or not last.chunks or not isinstance(last.dense, dense.FaissDense):
             return self.embed_chunks(chunks, progress)
-        positions, matrix = dense.stored(last.dense)
+        positions, matrix = dense.stored(last.dense.index)
         known = {_key(last.chunks[p]): row for p, row in zip(positions, matrix, strict=True)}
         keys = [_key(c) for c in chunks]
         missing = [c for c, key in zip(chunks, keys, strict=True) if key not in known]
@@ -216,9 +224,10 @@ class Index:
             if chunks:  # dense search covers the reports whose vectors are all made
                 ready = [i for i, c in enumerate(chunks) if c.report_id not in waiting]
                 vectors = self._vectors([chunks[i] for i in ready], progress)
-                derived.dense = dense.build(vectors, positions=ready if waiting else None)
+                derived.dense = dense.FaissDense(dense.build(vectors,
+                                                             positions=ready if waiting else None))
                 derived.sparse = sparse.build(self.terms.terms([context_text(c) for c in chunks]))
-                dense.save(derived.dense, str(self.dir / DENSE_FILE))
+                dense.save(derived.dense.index, str(self.dir / DENSE_FILE))
                 sparse.save(derived.sparse, str(self.dir / SPARSE_DIR))
             _write_json_atomic(
                 self.dir / STAMP_FILE, {"generation": generation, "terms": terms_version()}
@@ -228,7 +237,7 @@ class Index:
 
     def _engine_derived(self) -> Derived:
         """A database snapshot's chunks and reports, searched by the engine (pgsearch)."""
-        from assistant.index.pgsearch import PgDense, PgSparse, Positions, within
+        from assistant.index.pgsearch import PgDense, PgFilters, PgSparse, Positions
 
         with self.store.snapshot():
             derived = Derived(self.store.generation, self.store.chunks(), self._report_map())
@@ -236,7 +245,7 @@ class Index:
             derived.dense = PgDense(self.store, positions, self.store.vector_count())
             derived.sparse = PgSparse(self.store, positions, len(derived.chunks),
                                       self.store.mean_terms())
-            derived.within = within
+            derived.filters = PgFilters()
         self._derived = derived
         return derived
 
@@ -308,11 +317,11 @@ class Index:
             return self.rebuild()
         if chunks:
             try:
-                derived.dense = dense.load(str(self.dir / DENSE_FILE))
+                derived.dense = dense.FaissDense(dense.load(str(self.dir / DENSE_FILE)))
                 derived.sparse = sparse.load(str(self.dir / SPARSE_DIR))
             except Exception:  # a damaged derived file is rebuilt, never fatal
                 return self.rebuild()
-            if derived.dense.ntotal != ready or not dense.current(derived.dense):
+            if derived.dense.ntotal != ready or not dense.current(derived.dense.index):
                 return self.rebuild()
         self._derived = derived
         return derived

@@ -1,7 +1,5 @@
-"""Dense and keyword search done by PostgreSQL, with the interface of our FAISS and BM25 indexes.
-
-`dense.search` and `sparse.search` (and `sparse.idf`, `sparse.term_coverage`) hand these
-objects their calls, so retrieval runs unchanged: positions are those of the library snapshot's
+"""Dense and keyword search and filters done by PostgreSQL: the database backend's
+engine.DenseSearch, KeywordSearch and FilterSearch, so retrieval runs unchanged: positions are those of the library snapshot's
 chunk list, and a chunk committed after the snapshot is left out until the next one. Nothing
 is built or held by the app server but that list: pgvector's HNSW index ranks the vectors and
 the postings of the question's terms (`chunk_terms`, the `tsvector` terms by term) find the
@@ -18,9 +16,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.index.engine import Within
 from assistant.index.pgstore import PgStore, vector_literal
 from assistant.index.scope import Libraries
 from assistant.index.sparse import K1, B
+from assistant.models import Filters
 
 _NONE = np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
 # A keyword search fetches this many times k of the best-scored chunks: room for chunks
@@ -33,17 +33,9 @@ REPORT_FIELDS = ("level", "department", "period", "kind")
 IN_LIBRARIES = "c.report_id IN (SELECT r.id FROM reports r WHERE r.library = ANY(%s))"
 
 
-@dataclass(frozen=True)
-class Within:
-    """Metadata filters as an SQL condition on the chunks `c`, applied by the engine."""
-
-    clause: str
-    args: tuple
-
-
-def within(filters, libraries: Libraries = None) -> Within:
+def within(filters: Filters, libraries: Libraries = None) -> Within:
     """answer.query.Filters as SQL: a field matches when its value holds any string wanted for
-    it, as the embedded backend matches (retrieve._matches); report ids are kept as given; and
+    it, as the embedded backend matches (filtering.matches); report ids are kept as given; and
     only reports of `libraries` when given (a caller's view)."""
     parts, args = [], []
     if libraries is not None:
@@ -64,6 +56,19 @@ def within(filters, libraries: Libraries = None) -> Within:
         parts.append("c.report_id = ANY(%s)")
         args.append(list(filters.report_ids))
     return Within(" AND ".join(parts) or "TRUE", tuple(args))
+
+
+@dataclass(frozen=True)
+class PgFilters:
+    """Filters as the SQL condition the engine's searches apply; a caller's view always keeps
+    to its libraries."""
+
+    libraries: Libraries = None
+
+    def restrict(self, filters: Filters) -> Within | None:
+        if filters.is_empty() and self.libraries is None:
+            return None
+        return within(filters, self.libraries)
 
 
 @dataclass
@@ -210,7 +215,7 @@ class PgSparse:
         return coverage / total
 
 
-def restricted(whole, view) -> tuple[PgDense, PgSparse, object]:
+def restricted(whole, view) -> tuple[PgDense, PgSparse, PgFilters]:
     """A caller's view of a database snapshot (index.Derived.for_libraries): searches whose SQL
     keeps to its libraries, ranked in positions of its own chunk list."""
     positions = Positions([c.id for c in view.chunks])
@@ -218,4 +223,4 @@ def restricted(whole, view) -> tuple[PgDense, PgSparse, object]:
     return (PgDense(whole.dense.store, positions, whole.dense.ntotal),
             PgSparse(whole.sparse.store, positions, len(view.chunks), whole.sparse.avg_terms,
                      libraries),
-            lambda filters: within(filters, libraries))
+            PgFilters(libraries))

@@ -44,9 +44,9 @@ class Positions:
 
 @dataclass
 class ScopedDense:
-    """FAISS searched inside a caller's chunks (dense.search hands it its calls)."""
+    """FAISS searched inside a caller's chunks (an engine.DenseSearch)."""
 
-    base: object
+    base: dense.FaissDense
     positions: Positions
 
     @property
@@ -55,14 +55,14 @@ class ScopedDense:
 
     def search(self, query_vecs: np.ndarray, k: int, allowed: Sequence[int] | None = None):
         wanted = self.positions.widen(allowed)
-        scores, found = dense.search(self.base, query_vecs, k, wanted)
+        scores, found = self.base.search(query_vecs, k, wanted)
         return self.positions.narrow(scores, found)
 
 
 @dataclass
 class ScopedSparse:
-    """BM25 searched inside a caller's chunks; its idf and coverage counted there too, so no
-    statistic says what another library holds."""
+    """BM25 searched inside a caller's chunks (an engine.KeywordSearch); its idf and coverage
+    counted there too, so no statistic says what another library holds."""
 
     base: sparse.SparseIndex
     positions: Positions
@@ -73,7 +73,7 @@ class ScopedSparse:
 
     def search(self, query_tokens: list[str], k: int, allowed: Sequence[int] | None = None):
         wanted = self.positions.widen(allowed)
-        scores, found = sparse.search(self.base, query_tokens, k, wanted)
+        scores, found = self.base.search(query_tokens, k, wanted)
         return self.positions.narrow(scores, found)
 
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:

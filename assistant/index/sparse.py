@@ -1,7 +1,6 @@
 """Sparse retrieval: BM25 (bm25s) over `tokenize.tokenize` terms.
 
-An engine's own keyword index (assistant/index/pgsearch.py) takes these calls in its place.
-Positions returned by `search` are the order of the token lists given to `build`; the caller
+`SparseIndex` is the embedded backend's engine.KeywordSearch. Positions returned by `search` are the order of the token lists given to `build`; the caller
 keeps the chunk order that maps them back to chunks.
 """
 
@@ -35,6 +34,15 @@ class SparseIndex:
     bm25: bm25s.BM25 | None
     n_docs: int
 
+    def search(self, query_tokens: list[str], k: int, allowed: Sequence[int] | None = None):
+        return search(self, query_tokens, k, allowed)
+
+    def idf(self, tokens: Sequence[str]) -> dict[str, float]:
+        return idf(self, tokens)
+
+    def term_coverage(self, query_tokens: list[str]) -> np.ndarray:
+        return term_coverage(self, query_tokens)
+
 
 def build(token_lists: list[list[str]], k1: float = K1, b: float = B) -> SparseIndex:
     """Index documents given as token lists (empty lists are allowed and never match)."""
@@ -58,8 +66,6 @@ def search(
     returns empty arrays. Equal scores keep document order. A repeated query term counts once
     per repetition, as in Lucene.
     """
-    if not isinstance(index, SparseIndex):  # an engine's index (pgsearch.PgSparse) searches itself
-        return index.search(query_tokens, k, allowed)
     none = np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
     if index.bm25 is None or k <= 0:
         return none
@@ -99,8 +105,6 @@ def postings(bm25: bm25s.BM25, ids: Sequence[int]):
 
 def idf(index: SparseIndex, tokens: Sequence[str]) -> dict[str, float]:
     """log(1 + N / df) of each distinct token the index knows (unknown tokens are left out)."""
-    if not isinstance(index, SparseIndex):
-        return index.idf(tokens)
     if index.bm25 is None:
         return {}
     known = [t for t in dict.fromkeys(t for t in tokens if t) if t in index.bm25.vocab_dict]
@@ -113,8 +117,6 @@ def idf(index: SparseIndex, tokens: Sequence[str]) -> dict[str, float]:
 
 def term_coverage(index: SparseIndex, query_tokens: list[str]) -> np.ndarray:
     """Per document, the IDF-weighted share of the (distinct, known) query terms it contains."""
-    if not isinstance(index, SparseIndex):
-        return index.term_coverage(query_tokens)
     coverage = np.zeros(index.n_docs, dtype=np.float32)
     weights = idf(index, query_tokens)
     ids = index.bm25.get_tokens_ids(list(weights)) if weights else []

@@ -63,7 +63,7 @@ def _counts(index: Index) -> dict[str, int]:
 def copy_library(source: Index, target: Index, result: Migration) -> None:
     """Copy every file of `source` not already in `target` (same hash), one transaction each."""
     derived = source.derived()
-    matrix = dense.vectors(derived.dense) if derived.dense is not None else np.empty((0, 0))
+    matrix = dense.vectors(derived.dense.index) if derived.dense is not None else np.empty((0, 0))
     row_of = {c.id: row for row, c in enumerate(derived.chunks)}
     embedder = source.store.manifest_get("embedder")
     if embedder:

@@ -107,7 +107,7 @@ def test_a_rebuild_takes_the_vectors_the_last_build_holds(tmp_path, monkeypatch)
     index = Index(tmp_path / "index")
     ingest([folder], index)
     derived = index.derived()
-    before = {c.id: row for c, row in zip(derived.chunks, dense.vectors(derived.dense), strict=True)}
+    before = {c.id: row for c, row in zip(derived.chunks, dense.vectors(derived.dense.index), strict=True)}
     asked: list[int] = []
     embed_chunks = index.embed_chunks
     monkeypatch.setattr(index, "embed_chunks", lambda chunks, *a, **k: asked.append(len(chunks))
@@ -117,7 +117,7 @@ def test_a_rebuild_takes_the_vectors_the_last_build_holds(tmp_path, monkeypatch)
     derived = index.derived()
     new = [c for c in derived.chunks if c.id not in before]
     assert new and asked and max(asked) == len(new)  # never the passages of a.txt again
-    rows = dense.vectors(derived.dense)
+    rows = dense.vectors(derived.dense.index)
     for c, row in zip(derived.chunks, rows, strict=True):
         if c.id in before:
             assert np.array_equal(row, before[c.id])

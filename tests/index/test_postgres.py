@@ -16,7 +16,7 @@ import tests.answer.test_listing as listing_tests
 import tests.answer.test_retrieve as retrieve_tests
 from assistant.answer.evaluate import load_qa, run_eval
 from assistant.answer.query import Filters
-from assistant.answer.retrieve import allowed_positions, search
+from assistant.answer.retrieve import search
 from assistant.index import pgschema
 from assistant.index.backend import BackendError, open_store
 from assistant.index.index import Index
@@ -72,19 +72,17 @@ def test_dev_set_figures_match_the_embedded_backend(sample_index, pg_sample_inde
 
 
 def test_keyword_and_vector_search_rank_as_bm25s_and_faiss(sample_index, pg_sample_index):
-    from assistant.index import dense, sparse
     from assistant.index.tokenize import tokenize
 
     ours, theirs = sample_index.derived(), pg_sample_index.derived()
     assert [c.id for c in ours.chunks] == [c.id for c in theirs.chunks]
     for question in ["县审计局内部审计独立性", "燃气安全隐患排查整治", "残疾大学生救助"]:
         tokens = tokenize(question)
-        a, b = sparse.search(ours.sparse, tokens, 20), sparse.search(theirs.sparse, tokens, 20)
+        a, b = ours.sparse.search(tokens, 20), theirs.sparse.search(tokens, 20)
         assert a[1].tolist() == b[1].tolist()
         assert a[0] == pytest.approx(b[0], rel=1e-4)
         vec = sample_index.embedder.embed_query_vec(question)
-        assert dense.search(ours.dense, vec, 20)[1].tolist() == \
-            dense.search(theirs.dense, vec, 20)[1].tolist()
+        assert ours.dense.search(vec, 20)[1].tolist() == theirs.dense.search(vec, 20)[1].tolist()
 
 
 # A second app process: opens the library, answers "ready", then searches when told to.
@@ -175,7 +173,7 @@ def test_a_dropped_connection_is_replaced(tmp_path, pg_url, pg_server):
 ])
 def test_filters_are_sql_applied_as_the_embedded_backend_applies_them(
         sample_index, pg_sample_index, filters):
-    assert isinstance(allowed_positions(pg_sample_index.derived(), filters), Within)  # pushed down
+    assert isinstance(pg_sample_index.derived().filters.restrict(filters), Within)  # pushed down
     question = "工作成效和存在的问题"
     embedded = [h.chunk.id for h in search(sample_index, question, 10, filters)]
     engine = [h.chunk.id for h in search(pg_sample_index, question, 10, filters)]

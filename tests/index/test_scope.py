@@ -15,18 +15,18 @@ KEPT = [0, 2]  # the caller reads the first and third document only
 def test_keyword_search_idf_and_coverage_stay_inside_the_callers_chunks():
     view = ScopedSparse(sparse.build(DOCS), Positions.of(KEPT, len(DOCS)))
     assert view.n_docs == 2
-    assert sparse.search(view, ["督查"], 5)[1].size == 0  # only other chunks hold it
-    assert set(sparse.idf(view, ["督查", "养老"])) == {"养老"}  # unknown to this caller
-    assert sparse.idf(view, ["养老"])["养老"] == float(np.log1p(2 / 2))
-    scores, found = sparse.search(view, ["救助", "养老"], 5)
+    assert view.search(["督查"], 5)[1].size == 0  # only other chunks hold it
+    assert set(view.idf(["督查", "养老"])) == {"养老"}  # unknown to this caller
+    assert view.idf(["养老"])["养老"] == float(np.log1p(2 / 2))
+    scores, found = view.search(["救助", "养老"], 5)
     assert found.tolist() == [1, 0]  # the caller's positions: its second chunk first
-    assert sparse.term_coverage(view, ["救助"]).tolist() == [0.0, 1.0]
+    assert view.term_coverage(["救助"]).tolist() == [0.0, 1.0]
 
 
 def test_dense_search_returns_the_callers_positions_within_its_filter():
     vectors = np.eye(4, dtype=np.float32)
-    view = ScopedDense(dense.build(vectors), Positions.of(KEPT, 4))
-    assert dense.search(view, vectors[1], 4)[1].tolist() in ([0, 1], [1, 0])
-    assert dense.search(view, vectors[2], 1)[1].tolist() == [1]
-    assert dense.search(view, vectors[2], 4, allowed=[0])[1].tolist() == [0]
+    view = ScopedDense(dense.FaissDense(dense.build(vectors)), Positions.of(KEPT, 4))
+    assert view.search(vectors[1], 4)[1].tolist() in ([0, 1], [1, 0])
+    assert view.search(vectors[2], 1)[1].tolist() == [1]
+    assert view.search(vectors[2], 4, allowed=[0])[1].tolist() == [0]
     assert view.ntotal == 2
