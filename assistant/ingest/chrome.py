@@ -39,7 +39,11 @@ TAIL_FROM = 0.5
 MAX_FRAGMENT_CHARS = 6
 TITLE_WORDS = re.compile(r"报告|总结|计划|要点|讲话|述职|汇报|打算|安排|方案|意见|致辞|发言|规划|思路|通知")
 OPENERS = "（(【[“‘《"
-SUBTITLE_END = re.compile(r"(会议|大会|会)上$")
+SUBTITLE_END = re.compile(r"(会议|大会|会)上[)）]?$")
+# An occasion line's opening: its date, then 在 (「2024年1月11日在南开区第十八届」), bracketed or not.
+OCCASION_START = re.compile(r"^[（(]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在")
+# The end of a title line continued on the next: a connective no title ends with.
+OPEN_TITLE = re.compile(r"(?:和|及|与|暨|以及|关于)$")
 
 
 @dataclass
@@ -85,7 +89,8 @@ def _open(text: str) -> bool:
 
 def rejoin(lines: list[Line]) -> list[Line]:
     """Join lines that page markup broke out of their sentence: a lone opening bracket, and a
-    short fragment (a bold run, a subscript) between two parts of one open sentence."""
+    short fragment (a bold run, a subscript) between two parts of one open sentence. An
+    occasion line (「…在…会议上」) is complete: what follows it is a line of its own."""
     out: list[Line] = []
     last: int | None = None  # index in `out` of the last line with text
     joining = False  # the last kept line absorbed a fragment and its sentence is still open
@@ -94,7 +99,8 @@ def rejoin(lines: list[Line]) -> list[Line]:
         prev = out[last].text if last is not None else ""
         fragment = (0 < len(text) <= MAX_FRAGMENT_CHARS and parse_heading(text) is None
                     and text[-1] not in END_MARKS and not front_kind(text))
-        glue = bool(text and prev) and not is_chrome(prev) and not is_chrome(text) and (
+        glue = (bool(text and prev) and not is_chrome(prev) and not is_chrome(text)
+                and not SUBTITLE_END.search(prev)) and (
             prev in OPENERS
             or (fragment and _open(prev) and len(prev) > MAX_FRAGMENT_CHARS)
             or (joining and _open(prev) and parse_heading(text) is None)
@@ -112,15 +118,29 @@ def rejoin(lines: list[Line]) -> list[Line]:
 
 
 def _join_subtitle(lines: list[Line]) -> list[Line]:
-    """A 「——…在XX省第十四届」 occasion line continued on the next line, joined."""
+    """Two-line title matter joined: an occasion line continued on the next line (「——…在XX省
+    第十四届」, 「2024年1月11日在南开区第十八届」 + 「人民代表大会第五次会议上」), and a title
+    line that ends in a connective (「…预算执行情况和」 + 「2024年预算草案的报告」: a title never
+    ends in 和/及/与/暨/关于)."""
     out = list(lines)
     filled = [i for i, ln in enumerate(out) if ln.text]
     for a, b in zip(filled, filled[1:], strict=False):
         first, second = out[a].text, out[b].text
-        if first.startswith(("——", "――")) and _open(first) and SUBTITLE_END.search(second) and len(second) < 30:
+        if not first or len(second) >= MAX_CHROME_CHARS or _sentence(second):
+            continue
+        occasion = (first.startswith(("——", "――")) or OCCASION_START.match(first)) and _open(first)
+        joined = (occasion and SUBTITLE_END.search(second) and len(second) < 30) or (
+            OPEN_TITLE.search(first) and len(first) <= MAX_CHROME_CHARS and not _sentence(first)
+            and TITLE_WORDS.search(second) and parse_heading(second) is None)
+        if joined:
             out[a] = replace(out[a], text=first + second)
             out[b] = replace(out[b], text="")
     return out
+
+
+def _sentence(text: str) -> bool:
+    """Whether a line holds sentence punctuation (a title or an occasion line has none)."""
+    return any(m in text for m in SENTENCE_MARKS)
 
 
 def _title_at(texts: list[str], head_end: int) -> int | None:
@@ -152,8 +172,7 @@ def _tail_start(texts: list[str]) -> int:
 def strip_chrome(lines: list[Line], head: bool = True) -> Cleaned:
     """Blank the page chrome of one document's lines (see the module docstring); `head=False`
     leaves the head as it is (a compilation's 目录 is not chrome)."""
-    lines = rejoin([replace(ln, text=cut_inline(ln.text).strip()) for ln in lines])
-    lines = _join_subtitle(lines)
+    lines = rejoin(_join_subtitle([replace(ln, text=cut_inline(ln.text).strip()) for ln in lines]))
     texts = [ln.text for ln in lines]
     drop: set[int] = set()
     front: set[int] = set()

@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant import lexicon
+from assistant.ingest.chrome import front_kind
 from assistant.models import UNKNOWN
 
 PERIOD_START = re.compile(r"(20\d{2})\s*年")
 UNIT_SUFFIX = re.compile(r"(局|委|办|办公室|镇|乡|街道|县|区|市|省|社|联|院|会|中心|政府|队|所|部|厅|公司)$")
 LEVELS_BY_PRIORITY = ("街道", "镇", "乡")
 ADMIN = "省市区县"
-SUMMARY_WORD = re.compile(r"总结|回顾|汇报|述职")
-PLAN_WORD = re.compile(r"计划|打算|要点|思路|安排|谋划")
+# 执行情况 and 预算草案: a budget report reviews one year and plans the next (关于2022年预算执行
+# 情况和2023年预算草案的报告, every 财政局's each year); a 决算（草案） reviews only.
+SUMMARY_WORD = re.compile(r"总结|回顾|汇报|述职|执行情况")
+PLAN_WORD = re.compile(r"计划|打算|要点|思路|安排|谋划|预算草案")
 # A redacted place name ("XX镇") or a 2–4 character one; 全镇/本乡/各街道 are not names.
 # Only at a clause start ("2023年以来，城区街道党工委…"), where a unit names itself.
 # and goes on to act ("城区街道党工委…", "XX镇坚持…").
@@ -52,6 +55,9 @@ SPEAKER = re.compile(r"^" + UNIT + r"(?:人民政府)?(?:省长|市长|州长|�
 # 「我代表XX人民政府」, or read on its behalf: 「受XX镇人民政府委托」
 REPRESENT = re.compile(r"(?:我代表|受)" + UNIT + r"人民政府")
 SPEAKER_UNIT = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,20}(?:局|委|办|厅|院|中心|社|联|所|镇|乡|街道|县|区|市))(?:党组|党委)?[\u4e00-\u9fff、]{0,12}?(?:书记|局长|主任|镇长|乡长|县长|区长|市长|厅长|院长|主席)")
+# A line that is only a department's name (沙洋县财政局, 中共XX县委办公室), among the first lines.
+PRESENTING = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,14}(?:局|委员会|办公室|厅|管委会|管理委员会))$")
+PRESENTING_LINES = 6
 BARE_LEVEL = re.compile(r"^(全|本|我|各|该|自治|省|市|县|区)")
 # 〇, its look-alike ○ (U+25CB) and 零 all write zero in a year.
 CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
@@ -172,13 +178,22 @@ def _named_unit(title: str, body: str) -> str:
     """The unit a report names outside its title's prefix: 「2026年江苏省政府工作报告」, the
     congress (「在XX省第十四届人民代表大会…上」), the speaker line, 「我代表XX省人民政府」."""
     head = body[:BODY_HEAD_CHARS]
-    lines = [ln.strip() for ln in head.split("\n")]
+    # a salutation names its audience, never the unit (「尊敬的市人大主任、副主任：」)
+    lines = [ln.strip() for ln in head.split("\n") if front_kind(ln.strip()) != "salutation"]
     found = [m.group("org") for m in (TITLE_UNIT.search(title), CONGRESS.search(head)) if m]
     # a speaker line may stand where the title should (「汕头市潮阳区审计局局长 郑创平」)
     found += [m.group("org") for ln in [title, *lines] if (m := SPEAKER.match(ln) or SPEAKER_UNIT.match(ln))]
     found += [m.group("org") for m in [REPRESENT.search(head)] if m]
     named = [org for org in found if not BARE_LEVEL.match(org)]
     return canonical_org(named[0]) if named else ""
+
+
+def _presenting_unit(body: str) -> str:
+    """The department a line of the report's opening names alone (「沙洋县财政局」 under the
+    occasion line of a budget report): the unit presenting it, more specific than its title's
+    place. A government's line (XX省人民政府) is its place's and is not read here."""
+    lines = [ln.strip() for ln in body[:BODY_HEAD_CHARS].split("\n")][:PRESENTING_LINES]
+    return next((m.group("org") for ln in lines if (m := PRESENTING.match(ln))), "")
 
 
 def _gov_report(title: str, body: str, meta: Metadata) -> Metadata:
@@ -215,6 +230,11 @@ def extract_metadata(title: str, body: str, unit_hint: str = "") -> Metadata:
         if named and (unnamed or gov or named.startswith(meta.org)):
             meta.org, meta.level = named, level_of(named)
             meta.department = _department(title, named, body)
+    presenting = _presenting_unit(body)
+    if presenting and (meta.org == UNKNOWN or (presenting.startswith(meta.org)
+                                               and presenting != meta.org)):
+        meta.org, meta.level = presenting, level_of(presenting)  # 沙洋县 → 沙洋县财政局
+        meta.department = _department(title, presenting, body)
     if unit_hint and (meta.org == UNKNOWN or meta.org in unit_hint or BARE_LEVEL.match(meta.org)
                       or "XX" in meta.org):
         meta.org, meta.level = unit_hint, level_of(unit_hint)
@@ -225,7 +245,7 @@ def extract_metadata(title: str, body: str, unit_hint: str = "") -> Metadata:
 def _extract(title: str, body: str) -> Metadata:
     """Metadata from the title's prefix and words, and the body's opening where it is silent."""
     m = PERIOD_START.search(title)
-    prefix = (title[: m.start()] if m else "").strip().rstrip("的关于")
+    prefix = re.sub(r"^关于", "", (title[: m.start()] if m else "").strip().rstrip("的关于"))
     org = prefix if prefix and UNIT_SUFFIX.search(prefix) else ""
     if not org or prefix in (*LEVELS_BY_PRIORITY, *ADMIN):
         org = _org_from_body(body, prefix if prefix in (*LEVELS_BY_PRIORITY, *ADMIN) else "")

@@ -24,6 +24,8 @@ NOT_LEAD = re.compile(r"^(\d|今年|去年|一年来|近年|目前|截至|同时
 # A topic line ending in a colon is a short label ("2024年工作谋划："), not an intro sentence.
 MAX_COLON_TOPIC_CHARS = 15
 DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?$")
+# A line naming only the presenting unit (沙洋县财政局, 中共XX县委办公室) is at most this long.
+MAX_UNIT_LINE_CHARS = 16
 UNIT_LINE = re.compile(r"(局|委|会|府|办|室|社|院|处|所|中心|街道|镇|乡|联|组|部|队|公司)$")
 INTRO_LINE = re.compile(r"现将(?:我局|我委|我乡|我镇|我街道|我办|我社|我单位|本单位)?(.{4,24}?)(?:汇报|报告|总结)如下[：:]?$")
 
@@ -108,13 +110,20 @@ def _build_tree(lines: list[Line]) -> tuple[list[str], list[Section]]:
     roots: list[Section] = []
     stack: list[tuple[float, Section]] = []
     topic_rank: float | None = None  # standalone topic lines are siblings of each other
+    after_front = False  # the last line was front matter, and no section has begun
     for line in lines:
         text = line.text
         if not text or line.style == "Title":
             continue
-        if line.style == FRONT:  # occasion, speaker, salutation: the preamble, never headings
+        # occasion, speaker, salutation: the preamble, never headings — also in a compilation
+        # (whose head is not cleaned as a page's), and the presenting unit's line after them
+        # (「——…会议上」 「沙洋县财政局」 「各位代表：」)
+        if line.style == FRONT or (not roots and (front_kind(text) or (
+                after_front and len(text) <= MAX_UNIT_LINE_CHARS and UNIT_LINE.search(text)))):
             preamble.append(text)
+            after_front = True
             continue
+        after_front = False
         heading = parse_heading(text) if line.style != "table" else None
         if is_appendix(text) and not (stack and stack[-1][0] == 0 and not stack[-1][1].text
                                       and not stack[-1][1].children):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.ingest.chrome import front_kind
+from assistant.ingest.chrome import FRONT, front_kind
 from assistant.ingest.headings import fold, parse_heading
 from assistant.models import Line
 
@@ -21,8 +21,13 @@ TOC_NUMBER = re.compile(r"^\d{1,3}\s*[.、]\s*")
 TOC_PAGE = re.compile(r"[\s.…·•\-—_]*\d{1,4}$")
 COMPILATION = re.compile(r"汇编|[(（]\s*\d+\s*篇\s*[)）]$")
 MAX_TITLE_CHARS = 60
+# A report's front matter (occasion, speaker) starts within its first lines, if at all.
+TITLE_LOOKAHEAD = 4
 REPORT_WORD = re.compile(r"总结|计划|报告|要点|打算|安排|汇报|述职|谋划|思路")
 PERIOD_WORD = re.compile(r"\d{4}\s*年|上半年|下半年|年度")
+# A title's genre written twice at its end (a document site's name of the file before the
+# file's own title): 「…述职报告述职报告」.
+REPEATED_GENRE = re.compile(r"((?:述职|工作|年度)?(?:报告|总结|计划|要点|汇报))\1$")
 
 
 @dataclass
@@ -71,6 +76,22 @@ def find_toc(lines: list[Line]) -> tuple[int, int, list[str]] | None:
     return (header, end, entries) if entries else None
 
 
+def compilation_toc(lines: list[Line]) -> tuple[int, int, list[str]] | None:
+    """find_toc's 目录 when it lists reports; a 目录 whose every entry is a heading of the
+    document's own (第一部分 报告, 一、…执行情况表) lists its parts, not reports: None."""
+    toc = find_toc(lines)
+    return None if toc is None or all(parse_heading(e) for e in toc[2]) else toc
+
+
+def _without_contents(lines: list[Line]) -> list[Line]:
+    """The lines without a document's own 目录 (its parts listed before its title)."""
+    toc = find_toc(lines)
+    if toc is None or compilation_toc(lines) is not None:
+        return lines
+    header, end, _ = toc
+    return [*lines[:header], *lines[end:]]
+
+
 def _looks_like_title(lines: list[Line], i: int) -> bool:
     """A report title by shape: short, unnumbered, naming a period and a report kind."""
     text = lines[i].text
@@ -86,18 +107,32 @@ def _looks_like_title(lines: list[Line], i: int) -> bool:
     return after_blank and (bool(prefix.strip()) or full_kind)
 
 
+def title_text(line: str) -> str:
+    """A title line as the report's title: without what a flattened table row leaves at its
+    ends (「… |」), and a genre written twice by a document site once (「述职报告述职报告」)."""
+    text = line.strip().strip("|｜").strip()
+    return REPEATED_GENRE.sub(r"\1", text)
+
+
+def _title_shaped(text: str) -> bool:
+    """A line that can be a report's title: short, no sentence, naming a report kind."""
+    return (len(text) <= MAX_TITLE_CHARS and "。" not in text and bool(REPORT_WORD.search(text))
+            and parse_heading(text) is None)
+
+
 def _cut(lines: list[Line], starts: list[int]) -> list[ReportBlock]:
     """Cut `lines` at the title indexes in `starts`."""
     bounds = [*starts, len(lines)]
     return [
-        ReportBlock(title=lines[s].text.strip(), lines=lines[s : bounds[n + 1]])
+        ReportBlock(title=title_text(lines[s].text), lines=lines[s : bounds[n + 1]])
         for n, s in enumerate(starts)
     ]
 
 
 def split_reports(lines: list[Line], fallback_title: str = "") -> list[ReportBlock]:
     """Split cleaned lines into report blocks (title line first)."""
-    toc = find_toc(lines)
+    lines = _without_contents(lines)
+    toc = compilation_toc(lines)
     if toc:
         _, end, entries = toc
         starts, pos = [], end
@@ -115,10 +150,20 @@ def split_reports(lines: list[Line], fallback_title: str = "") -> list[ReportBlo
     first = next((i for i, ln in enumerate(lines) if ln.text), None)
     if first is None:
         return []
+    filled = [i for i, ln in enumerate(lines) if ln.text]
     opening = lines[first].text
-    # a salutation or a date (「同志们：」, 「各位代表：」) opens a speech; it is never its title
+    part = parse_heading(opening)
+    if part and part.rank < 1 and len(filled) > 1 and _title_shaped(lines[filled[1]].text):
+        first, opening = filled[1], lines[filled[1]].text  # 「第一部分 报告」 above the title
+    front = next((i for i in filled[:TITLE_LOOKAHEAD] if lines[i].style == FRONT), None)
+    titles = [i for i in filled if front is not None and first <= i < front
+              and _title_shaped(lines[i].text)]
+    if titles:  # of title-shaped lines above the front matter, the last is the report's own
+        first, opening = titles[-1], lines[titles[-1]].text
+    # a salutation, a date or a speaker's line (「同志们：」, 「XX区审计局局长 张三」) opens a
+    # speech; it is never its title
     if len(opening) <= MAX_TITLE_CHARS and not parse_heading(opening) and front_kind(opening) not in (
-            "salutation", "date"):
+            "salutation", "date", "speaker"):
         return _cut(lines, [first])
     title_line = Line(text=fallback_title, number=0)
     return [ReportBlock(title=fallback_title, lines=[title_line, *lines[first:]])]

@@ -116,3 +116,48 @@ def test_a_speaker_line_standing_as_the_title_names_the_unit():
 
     meta = extract_metadata("汕头市潮阳区审计局局长 郑创平", "主任、各位副主任、秘书长、各位委员：\n我受区人民政府委托，报告审计工作。")
     assert (meta.org, meta.level, meta.department) == ("汕头市潮阳区审计局", "区", "审计")
+
+
+def test_a_documents_own_contents_is_neither_title_nor_text_and_its_unit_line_names_it():
+    """A budget report's opening (沙洋县财政局's page): its own 目录 of parts, 「第一部分 报告」,
+    the title, an occasion line broken in two, the presenting unit's line, the salutation."""
+    report = one("budget_contents.txt")
+    assert report.title == "关于XX县2022年预算执行情况和2023年预算草案的报告"
+    assert (report.org, report.department, report.period, report.kind) == (
+        "XX县财政局", "财政", "2022年度", "总结+计划")
+    assert [s.heading for s in report.sections] == ["2022年财政预算执行情况", "2023年预算草案"]
+    assert "XX县财政局" in report.preamble and "各位代表" in report.preamble
+    assert "预算表格" not in all_text(report)
+
+
+def test_a_title_and_an_occasion_broken_over_two_lines_are_joined():
+    """南开区财政局's page: 「…执行情况和」 + 「2024年预算草案的报告」, the occasion without ——."""
+    report = one("split_title.txt")
+    assert report.title == "XX区2023年预算执行情况和2024年预算草案的报告"
+    assert report.preamble.startswith("2024年1月11日在XX区第十八届人民代表大会第五次会议上")
+    assert (report.org, report.department, report.kind) == ("XX区财政局", "财政", "总结+计划")
+    assert [s.role for s in report.sections] == ["summary", "plan"]
+
+
+def test_a_speakers_line_is_never_the_title_but_names_the_unit():
+    report = one("speaker_first.txt")
+    assert report.title == "speaker_first"  # the file's name: the page holds no title
+    assert report.org == "XX市XX区审计局"
+    assert [s.heading for s in report.sections] == ["区级预算执行审计情况", "审计发现的主要问题"]
+
+
+def test_the_title_is_the_line_above_the_occasion_and_a_salutation_names_no_unit():
+    """A document site's headline above the report's own title, 「尊敬的市人大主任」 after it."""
+    report = one("headline_above_title.txt")
+    assert report.title == "民政局关于接受市人大常委会评议的工作报告"
+    assert "尊敬" not in report.org
+    assert report.department == "民政"
+    assert [s.heading for s in report.sections] == ["民政局基本情况", "今年民政工作的基本思路"]
+
+
+def test_a_genre_a_site_wrote_twice_and_table_pipes_leave_the_title():
+    assert one("site_title.txt").title == "民政厅厅长述职报告"
+    from assistant.ingest.split import title_text
+
+    assert title_text("东柳街道2023年工作总结和2024年工作思路 |") == "东柳街道2023年工作总结和2024年工作思路"
+    assert title_text("县审计局2023年工作总结") == "县审计局2023年工作总结"
