@@ -232,8 +232,7 @@ def written_forms(unit: NamedUnit) -> list[str]:
 def _placeless_match(index: Index, unit: NamedUnit) -> Callable[[Report], bool]:
     """Whether a report whose metadata names no place is this unit's: its text writes the
     unit's name, its unit is the asked township or street (鄞州区东柳街道: 东柳街道) or the
-    asked department named alone (江苏省民政厅: 民政厅) or by the place's level (中山市财政局:
-    市财政局), or its text names the unit's place
+    asked department named alone (江苏省民政厅: 民政厅), or its text names the unit's place
     and the report is of the asked department's kind or names the department too (舞阳 …
     粮食局)."""
     writes = _namer(index, written_forms(unit))
@@ -243,15 +242,12 @@ def _placeless_match(index: Index, unit: NamedUnit) -> Callable[[Report], bool]:
     township = not kinds and TOWNSHIP.fullmatch(unit.department)
     names_department = _namer(index, [unit.department])
     names_place = _namer(index, [n for d in unit.divisions[:1] for n in (d.name, d.short) if n])
-    by_level = [d.name[-1] + unit.department for d in unit.divisions[:1] if d.name[-1] in "市县区旗"]
 
     def match(report: Report) -> bool:
         if writes(report) or (township and unit.department in report.org):
             return True
-        if report.org in (unit.department, *by_level):
-            # a report naming its unit by the department alone (民政厅), or by its level and
-            # department (市财政局: a page that never names its city) may be this one
-            return True
+        if report.org == unit.department:
+            return True  # a report naming its unit by the department alone (民政厅) may be this one
         same = report.department in kinds or names_department(report)
         return same and names_place(report)
 

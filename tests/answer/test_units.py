@@ -70,8 +70,8 @@ def test_units_by_the_grammar_of_their_names(question, units):
     ("国务院2026年的经济增长目标是多少？", "国务院"),
     ("平潭公安局2023年破获了多少起电信诈骗案件？", "平潭公安局"),  # a bureau of a held place
     ("淄博市2024年工作计划有哪些重点？", "淄博市"),
-    # the library's 县应急管理局 names no county: it may be any county's, never a city's
-    ("淄博市应急管理局2023年排查整改了多少条隐患？", "淄博市应急管理局"),
+    # a report naming itself by level only (县应急管理局) is no named county's: 泰顺县's is declined
+    ("泰顺县应急管理局2023年排查整改了多少条隐患？", "泰顺县应急管理局"),
     ("平潭综合实验区财政金融局的述职报告讲了哪些内容？", "述职报告"),
     ("县应急管理局2023年上半年工作总结提到了哪些成绩？", "上半年"),
 ])
@@ -88,7 +88,6 @@ def test_a_unit_genre_or_period_the_library_lacks_is_declined_by_name(library, q
     "平潭综合实验区财政金融局2024年怎么盘活存量资金？",
     "东山县统计局2023年统计服务方面做了什么？",
     "县应急管理局2023年排查整改了多少条隐患？",
-    "太湖县应急管理局2023年排查整改了多少条隐患？",  # the 县应急管理局 whose page names no county
 ])
 def test_the_same_questions_of_held_units_are_answered(library, question):
     result = answer(library, question)
