@@ -19,7 +19,6 @@ from assistant.answer.query import (
     Query,
     content_words,
     key_terms,
-    level_words,
     period_words,
     synonym_groups,
 )
@@ -102,31 +101,15 @@ def figure_share(index: Index, query: Query, hits: list[Hit]) -> float | None:
     return best
 
 
-def _unknown_terms(query: Query, index: Index, named: Named) -> str:
-    """Every content term of the question (and its synonyms) is absent from the reports it is
-    about: the whole library (「碳达峰碳中和」 in a library of county reports that never use
-    them), or, when it names a level and no unit, that level's reports (「区里的…」: only the
-    provincial reports speak of it). A named unit's reports are not judged so: a page's
-    excerpt words its subject otherwise more often than not (the local set's report half lost
-    two answers when they were)."""
-    levels = query.filters.level or query.inferred.level
-    terms = [t for t in key_terms(content_words(query))  # the level word (县里) is no subject
-             if not any(p.fullmatch(t) for p, _ in level_words())]
-    if not terms:
-        return ""
+def _unknown_terms(query: Query, index: Index) -> str:
+    """Every content term of the question (and its synonyms) is absent from the whole library
+    (「碳达峰碳中和」 in a library of county reports that never use them)."""
+    terms = key_terms(content_words(query))
     words = terms + [s for t in terms for s in synonym_groups().get(t, ())]
-    derived = index.derived()
+    if not terms or index.derived().sparse.idf(words):
+        return ""
     whole = [t for t in terms if not any(t != o and t in o for o in terms)]  # 碳中和, not 中和
-    said = f"没有提到“{'”“'.join(whole[:3])}”"
-    if not derived.sparse.idf(words):
-        return f"资料库中的报告{said}"
-    if not levels or query.orgs or named[1]:
-        return ""
-    ids = {rid for rid, s in derived.reports.items() if s.report.level in levels}
-    holding = np.flatnonzero(derived.sparse.term_coverage(words))
-    if any(derived.chunks[p].report_id in ids for p in holding):
-        return ""
-    return f"资料库中{'、'.join(levels)}一级的报告{said}"
+    return f"资料库中的报告没有提到“{'”“'.join(whole[:3])}”"
 
 
 def _named_reports(index: Index, query: Query) -> set[str]:
@@ -263,7 +246,7 @@ def assess(index: Index, query: Query, hits: list[Hit]) -> Verdict:
     named = _named_scope(index, query) if not unit else ([], [])
     reason = ((f"资料库中没有{unit}的报告" if unit else "") or _unheld_genre(query, index, named)
               or _part_year_only(query, index, named) or _unknown_year(query, index)
-              or _planned_only_year(query, named) or _unknown_terms(query, index, named)
+              or _planned_only_year(query, named) or _unknown_terms(query, index)
               or _unmentioned_subject(query, index, named))
     if reason:
         return Verdict(True, reason)
