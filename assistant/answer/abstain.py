@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant import lexicon
+from assistant.answer.figures import asks_figure, mentions, stated_share
 from assistant.answer.listing import WHETHER, mentioning, subject_of
 from assistant.answer.query import (
     Query,
@@ -37,9 +38,6 @@ from assistant.models import Hit, Kind, Report
 
 YEAR = re.compile(r"(20\d{2})\s*年")
 TITLE_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
-SENTENCE = re.compile(r"[^。！？；\n]+")
-# A number as reports write it: digits, a redaction (XX万元), or Chinese numerals with a unit.
-NUMBER = re.compile(r"\d|[XＸ]{2}|[一二三四五六七八九十两百千万亿]+[个项家所起人次条座处户名位倍成]")
 # A figure asked of a named unit is stated only if one of its passages has a sentence with a
 # number holding at least this IDF-weighted share of the question's key terms the library
 # knows. Chosen on the tuning half of the dev sets only (benchmarks/retrieval.py halves): its
@@ -58,11 +56,6 @@ class Verdict:
     reason: str = ""
 
 
-def mentions(term: str, text: str) -> bool:
-    """`text` holds the term or one of its synonyms (修路: 公路, 道路)."""
-    return term in text or any(s in text for s in synonym_groups().get(term, ()))
-
-
 def term_coverage(question: str, hits: list[Hit]) -> float:
     """Share of the question's key terms (or their synonyms) found in the retrieved passages
     (1.0 if it has none)."""
@@ -73,16 +66,11 @@ def term_coverage(question: str, hits: list[Hit]) -> float:
     return sum(mentions(t, haystack) for t in terms) / len(terms)
 
 
-def asks_figure(query: Query) -> bool:
-    """The question asks for a figure (多少, 占比, 排第几)."""
-    return any(p.search(query.text) for p in lexicon.patterns("figure_words.txt"))
-
-
 def figure_share(index: Index, query: Query, hits: list[Hit]) -> float | None:
     """For a question asking for a figure (多少, 占比, 排第几): the best IDF-weighted share of
     its key terms in one sentence that states a number, among the passages of the units it
     names; None when the question asks for no figure."""
-    if not asks_figure(query):
+    if not asks_figure(query.text):
         return None
     terms = key_terms(content_words(query))
     if not terms:
@@ -92,13 +80,7 @@ def figure_share(index: Index, query: Query, hits: list[Hit]) -> float | None:
     if not weights:
         return None
     own = [h for h in hits if h.chunk.report_id in _named_reports(index, query)] or hits
-    best = 0.0
-    for hit in own:
-        for sentence in SENTENCE.findall(normalize(hit.chunk.text)):
-            if NUMBER.search(sentence):
-                share = sum(w for t, w in weights.items() if mentions(t, sentence))
-                best = max(best, share / sum(weights.values()))
-    return best
+    return max((stated_share(h.chunk.text, weights) for h in own), default=0.0)
 
 
 def _unknown_terms(query: Query, index: Index) -> str:

@@ -11,7 +11,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from assistant.answer.abstain import asks_figure, assess
+from assistant.answer.abstain import assess
+from assistant.answer.figures import asks_figure
 from assistant.answer.listing import Subject, as_written, mentioning, mentions, subject_of
 from assistant.answer.query import Filters, Query, content_words, key_terms, named_orgs, role_words
 from assistant.answer.retrieve import query_for, search_query
@@ -132,7 +133,7 @@ def _is_section_question(query: Query) -> bool:
     """「县审计局存在哪些问题」: one named unit, a part asked for, no topic and no figure within
     it (「那2024年呢？」 after 「区残联2023年救助了多少残疾大学生？」 still asks about them)."""
     return (bool(query.orgs) and not query.many and any(r in ROLE_NAMES for r in query.inferred.role)
-            and not topic_terms(query) and not asks_figure(query))
+            and not topic_terms(query) and not asks_figure(query.text))
 
 
 def _pick(

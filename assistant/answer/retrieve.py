@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from assistant.answer.figures import asks_figure, stated_share
 from assistant.answer.listing import mentions, subject_of
 from assistant.answer.query import (
     MANY_WORDS,
@@ -75,6 +76,9 @@ SPAN_PENALTY = 0.7
 # A list question names its subject (「哪些报告讲到了森林防火」): a passage that mentions it
 # answers, a merely similar one does not.
 SUBJECT_BOOST = 2.0
+# A figure question's passage is weighted up by the share of the subject's idf that one of its
+# sentences with a number holds (figures.stated_share): 1 + this × share.
+FIGURE_BOOST = 1.0
 
 
 def _achievement(role: str, wanted: tuple[str, ...]) -> bool:
@@ -176,6 +180,9 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
         coverage, weight = derived.sparse.term_coverage(terms), UNIT_COVERAGE_BOOST
     else:
         coverage, weight = None, 0.0
+    # a figure asked: the passage with a sentence stating a number about the subject first
+    figure = derived.sparse.idf(key_terms(normalize(content_words(query)))) if asks_figure(
+        query.text) else {}
     subject = subject_of(query.text) if query.across_reports else None
     one_year = about_one_year(query.text)
     hits = []
@@ -186,6 +193,8 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
             score *= 1 + weight * float(coverage[pos])
         if subject is not None and mentions(subject, chunk.text):
             score *= SUBJECT_BOOST
+        if figure:
+            score *= 1 + FIGURE_BOOST * stated_share(chunk.text, figure)
         hits.append(
             Hit(chunk, score * _boost(query, chunk, derived, one_year),
                 {names[w]: r for w, r in ranks.items()})
