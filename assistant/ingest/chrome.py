@@ -39,6 +39,7 @@ TAIL_FROM = 0.5
 MAX_FRAGMENT_CHARS = 6
 TITLE_WORDS = re.compile(r"报告|总结|计划|要点|讲话|述职|汇报|打算|安排|方案|意见|致辞|发言|规划|思路|通知")
 OPENERS = "（(【[“‘《"
+TITLE_END = re.compile(r"(报告|总结|计划|要点|讲话|汇报|打算|安排|方案|思路|规划)$")
 SUBTITLE_END = re.compile(r"(会议|大会|会)上[)）]?$")
 # An occasion line's opening: its date, then 在 (「2024年1月11日在南开区第十八届」), bracketed or not.
 OCCASION_START = re.compile(r"^[（(]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在")
@@ -83,8 +84,12 @@ def cut_inline(text: str) -> str:
 
 
 def _open(text: str) -> bool:
-    """Whether a line leaves its sentence open (no closing punctuation at its end)."""
-    return bool(text) and text[-1] not in END_MARKS and parse_heading(text) is None
+    """Whether a line leaves its sentence open: no closing punctuation at its end, and not a
+    title (no sentence punctuation, ending in a report's kind: 「市应急管理局2024年工作要点」
+    above a document site's 「VIP专免」 is complete)."""
+    if not text or text[-1] in END_MARKS or parse_heading(text) is not None:
+        return False
+    return _sentence(text) or not TITLE_END.search(text)
 
 
 def rejoin(lines: list[Line]) -> list[Line]:

@@ -1,5 +1,7 @@
-"""Headings run into long lines, split back out: text copied from a CMS page often holds a
-whole report on one or a few lines (「…成效明显。二、存在的问题（一）…」).
+"""Line breaks that are not the report's: headings run into long lines are split back out
+(`reflow`: text copied from a CMS page often holds a whole report on one or a few lines,
+「…成效明显。二、存在的问题（一）…」), and print lines are joined back into paragraphs (`unwrap`:
+text copied from a PDF or a document site keeps a line break every ~25 characters).
 
 A numbered marker inside a long line opens a new line when it stands where headings stand and
 its numbering continues the sequence the report is in: 一、 after the last 一、-rank number (or
@@ -11,6 +13,8 @@ their own and need no boundary. Lines of ordinary length are left alone.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import replace
 
 from assistant.ingest.headings import (
     CN_NUM,
@@ -41,6 +45,17 @@ MARKER = re.compile(
 )
 RANKS = {"cn": RANK_CN, "cnp": RANK_CN_PAREN, "dg": RANK_DIGIT, "dgp": RANK_DIGIT_PAREN}
 NEEDS_BOUNDARY = {RANK_CN, RANK_DIGIT}
+# A document keeps its print lines when at least WRAPPED_SHARE of its lines of MIN_WRAP_CHARS
+# or more (and at least MIN_WRAPPED_LINES of them) have one width, give or take WRAP_TOLERANCE
+# characters. Measured: the two hard-wrapped local pages (a 述职 from a PDF, a 工作要点 from a
+# document site) 0.83 and 0.57; next, pages of short headings and list items (0.53, 0.52: no
+# line of theirs runs on, see _runs_on); every sample and web report 0.16 or less.
+MIN_WRAP_CHARS = 15
+MIN_WRAPPED_LINES = 8
+WRAPPED_SHARE = 0.5
+WRAP_TOLERANCE = 2
+SENTENCE_END = "。！？；!?;…"
+PROSE_MARKS = "，,、：:"
 
 
 def _number(text: str) -> int:
@@ -127,3 +142,48 @@ def _heading_apart(segment: str) -> list[str]:
     if parse_heading(segment) and gap and not any(ch in BOUNDARY for ch in segment[: gap.start()]):
         return [segment[: gap.start()], segment[gap.end():].strip()]
     return [segment] if segment else []
+
+
+def _wrap_width(lines: list[Line]) -> int | None:
+    """The print width of a hard-wrapped document (None when its lines are paragraphs)."""
+    lengths = [len(ln.text) for ln in lines if len(ln.text) >= MIN_WRAP_CHARS]
+    if len(lengths) < MIN_WRAPPED_LINES:
+        return None
+    counts = Counter(lengths)
+    width, held = max(((w, sum(counts[x] for x in range(w - WRAP_TOLERANCE, w + WRAP_TOLERANCE + 1)))
+                       for w in counts), key=lambda pair: (pair[1], -pair[0]))
+    return width if held >= WRAPPED_SHARE * len(lengths) else None
+
+
+def _runs_on(tail: str, line: Line, width: int) -> bool:
+    """Whether `line` continues the paragraph whose last print line is `tail`: that line is
+    prose at full width left open, and this one is no heading — neither numbered nor a short
+    topic line without punctuation (「主要目标」); a title or an occasion line has no comma."""
+    text = line.text
+    if not text or line.style == "table" or parse_heading(text) is not None:
+        return False
+    if len(tail) < width - WRAP_TOLERANCE or tail[-1] in SENTENCE_END or not any(
+            m in tail for m in PROSE_MARKS):
+        return False
+    return len(text) >= width - WRAP_TOLERANCE or any(m in text for m in PROSE_MARKS + SENTENCE_END)
+
+
+def unwrap(lines: list[Line]) -> list[Line]:
+    """A hard-wrapped document's print lines joined into paragraphs: a full-width line that
+    leaves its sentence open runs on into the next line (not into a heading, nor across a
+    blank line); positions are kept (a joined line leaves a blank)."""
+    width = _wrap_width(lines)
+    if width is None:
+        return lines
+    out: list[Line] = []
+    last: int | None = None  # index in `out` of the paragraph the last print line belongs to
+    tail = ""  # that print line
+    for line in lines:
+        if last is not None and _runs_on(tail, line, width):
+            out[last] = replace(out[last], text=out[last].text + line.text)
+            out.append(replace(line, text=""))
+        else:
+            out.append(line)
+            last = len(out) - 1 if line.text else None
+        tail = line.text
+    return out

@@ -161,3 +161,17 @@ def test_a_genre_a_site_wrote_twice_and_table_pipes_leave_the_title():
 
     assert title_text("东柳街道2023年工作总结和2024年工作思路 |") == "东柳街道2023年工作总结和2024年工作思路"
     assert title_text("县审计局2023年工作总结") == "县审计局2023年工作总结"
+
+
+def test_print_lines_are_joined_into_paragraphs_and_the_title_stays_whole():
+    """A document site's page (桐乡市应急管理局's 工作要点): a line break every ~25 characters,
+    the site's 「VIP专免」 under the title."""
+    report = one("hard_wrapped.txt")
+    assert (report.title, report.org, report.period) == (
+        "市应急管理局2024年工作要点", "市应急管理局", "2024年度")
+    assert [s.heading for s in report.sections][-2:] == ["主要目标", "重点工作"]
+    work = report.sections[-1]
+    assert [c.heading for c in work.children] == ["开展基层应急消防治理体系建设行动",
+                                                  "开展安全生产治本攻坚行动"]
+    assert "推动应急管理重心下移、力量下沉、保障下倾,年底前实现镇街全覆盖。" in work.children[0].text
+    assert "0.0088以内。" in report.sections[-2].text
