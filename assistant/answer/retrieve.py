@@ -79,6 +79,9 @@ SUBJECT_BOOST = 2.0
 # A figure question's passage is weighted up by the share of the subject's idf that one of its
 # sentences with a number holds (figures.stated_share): 1 + this × share.
 FIGURE_BOOST = 1.0
+# … when that sentence holds at least half of it: a number beside one of the subject's words
+# (「已签约项目18个」 for 「家庭医生签约率」) states another figure.
+MIN_STATED_SHARE = 0.5
 
 
 def _achievement(role: str, wanted: tuple[str, ...]) -> bool:
@@ -193,8 +196,8 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
             score *= 1 + weight * float(coverage[pos])
         if subject is not None and mentions(subject, chunk.text):
             score *= SUBJECT_BOOST
-        if figure:
-            score *= 1 + FIGURE_BOOST * stated_share(chunk.text, figure)
+        if figure and (share := stated_share(chunk.text, figure)) >= MIN_STATED_SHARE:
+            score *= 1 + FIGURE_BOOST * share
         hits.append(
             Hit(chunk, score * _boost(query, chunk, derived, one_year),
                 {names[w]: r for w, r in ranks.items()})
