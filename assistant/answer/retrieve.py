@@ -176,16 +176,15 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
     tokens = expand(tokenize(text))
     sparse_pos = derived.sparse.search(tokens, CANDIDATES, allowed)[1].tolist()
     fused = fuse([(DENSE_WEIGHT, dense_pos), (SPARSE_WEIGHT, sparse_pos)])
+    terms = key_terms(normalize(content_words(query)))  # the question's topic within its units
     if query.topical:
         coverage, weight = derived.sparse.term_coverage(key_terms(text)), COVERAGE_BOOST
     elif query.orgs and not query.many:  # within the named unit's reports, its topic decides
-        terms = key_terms(normalize(content_words(query)))
         coverage, weight = derived.sparse.term_coverage(terms), UNIT_COVERAGE_BOOST
     else:
         coverage, weight = None, 0.0
     # a figure asked: the passage with a sentence stating a number about the subject first
-    figure = derived.sparse.idf(key_terms(normalize(content_words(query)))) if asks_figure(
-        query.text) else {}
+    figure = derived.sparse.idf(terms) if asks_figure(query.text) else {}
     subject = subject_of(query.text) if query.across_reports else None
     one_year = about_one_year(query.text)
     hits = []

@@ -1,10 +1,10 @@
 """Dense and keyword search and filters done by PostgreSQL: the database backend's
-engine.DenseSearch, KeywordSearch and FilterSearch, so retrieval runs unchanged: positions are those of the library snapshot's
-chunk list, and a chunk committed after the snapshot is left out until the next one. Nothing
-is built or held by the app server but that list: pgvector's HNSW index ranks the vectors and
-the postings of the question's terms (`chunk_terms`, the `tsvector` terms by term) find the
-chunks, which SQL scores with BM25 exactly as bm25s does (Lucene's variant, the same k1 and
-b), so the two backends rank alike.
+engine.DenseSearch, KeywordSearch and FilterSearch, so retrieval runs unchanged: positions
+are those of the library snapshot's chunk list, and a chunk committed after the snapshot is
+left out until the next one. Nothing is built or held by the app server but that list:
+pgvector's HNSW index ranks the vectors and the postings of the question's terms
+(`chunk_terms`, the `tsvector` terms by term) find the chunks, which SQL scores with BM25
+exactly as bm25s does (Lucene's variant, the same k1 and b), so the two backends rank alike.
 """
 
 from __future__ import annotations

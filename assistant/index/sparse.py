@@ -1,7 +1,8 @@
 """Sparse retrieval: BM25 (bm25s) over `tokenize.tokenize` terms.
 
-`SparseIndex` is the embedded backend's engine.KeywordSearch. Positions returned by `search` are the order of the token lists given to `build`; the caller
-keeps the chunk order that maps them back to chunks.
+`SparseIndex` is the embedded backend's engine.KeywordSearch. Positions returned by `search`
+are the order of the token lists given to `build`; the caller keeps the chunk order that maps
+them back to chunks.
 """
 
 from __future__ import annotations

@@ -76,20 +76,16 @@ def find_toc(lines: list[Line]) -> tuple[int, int, list[str]] | None:
     return (header, end, entries) if entries else None
 
 
+def _lists_reports(toc: tuple[int, int, list[str]] | None) -> bool:
+    """A 目录 lists reports unless every entry is a heading of the document's own (第一部分
+    报告, 一、…执行情况表): then it lists the document's parts."""
+    return toc is not None and not all(parse_heading(e) for e in toc[2])
+
+
 def compilation_toc(lines: list[Line]) -> tuple[int, int, list[str]] | None:
-    """find_toc's 目录 when it lists reports; a 目录 whose every entry is a heading of the
-    document's own (第一部分 报告, 一、…执行情况表) lists its parts, not reports: None."""
+    """find_toc's 目录 when it lists reports (None for none, or for a document's own parts)."""
     toc = find_toc(lines)
-    return None if toc is None or all(parse_heading(e) for e in toc[2]) else toc
-
-
-def _without_contents(lines: list[Line]) -> list[Line]:
-    """The lines without a document's own 目录 (its parts listed before its title)."""
-    toc = find_toc(lines)
-    if toc is None or compilation_toc(lines) is not None:
-        return lines
-    header, end, _ = toc
-    return [*lines[:header], *lines[end:]]
+    return toc if _lists_reports(toc) else None
 
 
 def _looks_like_title(lines: list[Line], i: int) -> bool:
@@ -131,8 +127,10 @@ def _cut(lines: list[Line], starts: list[int]) -> list[ReportBlock]:
 
 def split_reports(lines: list[Line], fallback_title: str = "") -> list[ReportBlock]:
     """Split cleaned lines into report blocks (title line first)."""
-    lines = _without_contents(lines)
-    toc = compilation_toc(lines)
+    toc = find_toc(lines)
+    if toc is not None and not _lists_reports(toc):  # a document's own parts: not its text
+        header, end, _ = toc
+        lines, toc = [*lines[:header], *lines[end:]], None
     if toc:
         _, end, entries = toc
         starts, pos = [], end
