@@ -177,10 +177,11 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
     sparse_pos = derived.sparse.search(tokens, CANDIDATES, allowed)[1].tolist()
     fused = fuse([(DENSE_WEIGHT, dense_pos), (SPARSE_WEIGHT, sparse_pos)])
     terms = key_terms(normalize(content_words(query)))  # the question's topic within its units
+    candidates = list(fused)
     if query.topical:
-        coverage, weight = derived.sparse.term_coverage(key_terms(text)), COVERAGE_BOOST
+        coverage, weight = derived.sparse.term_coverage(key_terms(text), candidates), COVERAGE_BOOST
     elif query.orgs and not query.many:  # within the named unit's reports, its topic decides
-        coverage, weight = derived.sparse.term_coverage(terms), UNIT_COVERAGE_BOOST
+        coverage, weight = derived.sparse.term_coverage(terms, candidates), UNIT_COVERAGE_BOOST
     else:
         coverage, weight = None, 0.0
     # a figure asked: the passage with a sentence stating a number about the subject first
@@ -188,11 +189,11 @@ def search_query(index: Index, query: Query, k: int = 10) -> list[Hit]:
     subject = subject_of(query.text) if query.across_reports else None
     one_year = about_one_year(query.text)
     hits = []
-    for pos, (score, ranks) in fused.items():
+    for slot, (pos, (score, ranks)) in enumerate(fused.items()):
         chunk = derived.chunks[pos]
         names = {0: "dense", 1: "sparse"}
         if coverage is not None:
-            score *= 1 + weight * float(coverage[pos])
+            score *= 1 + weight * float(coverage[slot])
         if subject is not None and mentions(subject, chunk.text):
             score *= SUBJECT_BOOST
         if figure and (share := stated_share(chunk.text, figure)) >= MIN_STATED_SHARE:

@@ -62,8 +62,9 @@ class KeywordSearch(Protocol):
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:
         """log(1 + N / df) of each distinct token found (unknown tokens are left out)."""
 
-    def term_coverage(self, query_tokens: list[str]) -> np.ndarray:
-        """Per position, the idf-weighted share of the distinct known query terms it holds."""
+    def term_coverage(self, query_tokens: list[str], positions: Sequence[int]) -> np.ndarray:
+        """For each of `positions` (the fused candidates, not the library), the idf-weighted
+        share of the distinct known query terms its passage holds."""
 
 
 class FilterSearch(Protocol):

@@ -27,6 +27,11 @@ _NONE = np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
 # committed after the snapshot and for ties at the k-th score (all are fetched when those
 # fill it).
 FETCH_FACTOR = 2
+# Relative margin below the k-th score within which chunks are fetched as its ties.
+TIE_MARGIN = 1e-6
+# MaxScore scores at most this many postings of the rarer terms' chunks, a key lookup each per
+# query term; beyond that one aggregate over every posting is cheaper. MEASURE
+MAX_CANDIDATES = 20_000
 # Filter fields on the report and on the chunk, as answer/query.py's Filters names them.
 REPORT_FIELDS = ("level", "department", "period", "kind")
 # The chunks `c` of a caller's libraries (one array argument)
@@ -166,54 +171,113 @@ class PgSparse:
     def search(self, query_tokens: list[str], k: int,
                allowed: Within | Sequence[int] | None = None):
         """As sparse.search: BM25 (Lucene idf, each repeated query term counted again), `allowed`
-        being positions or filters (Within)."""
+        being positions or filters (Within). The chunks holding the query's rarer terms are
+        scored first (MaxScore); every posting of its common terms is read only when a chunk
+        holding none of the rarer ones could still place."""
         counts = Counter(t for t in query_tokens if t)
         df = self._df(list(counts)) if counts and k > 0 and self.n_docs else {}
         if not df:
             return _NONE
         weights = {t: counts[t] * math.log(1 + (self.n_docs - d + 0.5) / (d + 0.5))
                    for t, d in df.items()}
-        # parameters in the order they appear: mean length, terms, weights, then the filters'
+        restrict = self.positions.within(allowed)
+        ranked = self._pruned(weights, df, k, restrict)
+        if ranked is None:
+            ranked = self._every_posting(weights, k, restrict)
+        scores, positions = ranked
+        order = np.lexsort((positions, -scores))[:k]  # equal scores in position order (bm25s's)
+        return scores[order], positions[order]
+
+    def _pruned(self, weights: dict[str, float], df: dict[str, int], k: int,
+                restrict: Within | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """Every scored chunk that can place, or None when pruning reads too much: the rarest
+        terms (highest weight first) are the essential ones, every chunk holding one is scored
+        over all terms through the (term, chunk_id) key, and the answer is exact once the k-th
+        of those scores reaches the sum of the other terms' weights (a term adds less than its
+        weight, so a chunk holding only those scores less)."""
+        terms = sorted(weights, key=lambda t: (-weights[t], t))
+        held = 0
+        for count, term in enumerate(terms, 1):
+            held += df[term]
+            if held > MAX_CANDIDATES:
+                return None
+            rest = sum(weights[t] for t in terms[count:])
+            if held < k and rest > 0:
+                continue  # fewer candidates than places: a common term's chunk could place
+            scores, positions = self._candidates(weights, terms[:count], restrict)
+            if not rest or (len(scores) >= k and np.partition(-scores, k - 1)[k - 1] <= -rest):
+                return scores, positions
+        return None
+
+    def _candidates(self, weights: dict[str, float], essential: list[str],
+                    restrict: Within | None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, positions) of the snapshot's chunks holding an essential term, each scored
+        over every query term by one key lookup a term (a LATERAL join, never a term's scan)."""
+        args: list = [essential]
+        where = ""
+        if restrict is not None:
+            args.extend(restrict.args)
+            where = f" AND t.chunk_id IN (SELECT c.id FROM chunks c WHERE {restrict.clause})"
+        args += [self.avg_terms, list(weights), list(weights.values())]
+        sql = ("WITH cand AS MATERIALIZED (SELECT DISTINCT t.chunk_id FROM chunk_terms t "
+               f"WHERE t.term = ANY(%s){where}) "
+               "SELECT cand.chunk_id, s.score FROM cand CROSS JOIN LATERAL ("
+               f"SELECT SUM(w.weight * t.tf / (t.tf + {K1} * (1 - {B} + {B}::float8 * t.n_terms"
+               " / %s::float8))) AS score FROM unnest(%s::text[], %s::float8[]) AS w(term, weight)"
+               " JOIN chunk_terms t ON t.term = w.term AND t.chunk_id = cand.chunk_id) s")
+        rows = self.store.conn.raw.execute(sql, args).fetchall()
+        return self.positions.ranked(rows, len(rows))
+
+    def _every_posting(self, weights: dict[str, float], k: int,
+                       restrict: Within | None) -> tuple[np.ndarray, np.ndarray]:
+        """The best chunks by one aggregate over every posting of the query's terms: the top
+        k·FETCH_FACTOR, then, when chunks after the snapshot took places or the k-th score
+        ties past them, every chunk scoring at least the k-th (never the whole aggregate)."""
         args: list = [self.avg_terms, list(weights), list(weights.values())]
-        restrict, where = self.positions.within(allowed), ""
+        where = ""
         if restrict is not None:  # the filters name the chunk's own columns
             args.extend(restrict.args)
             where = f" JOIN chunks c ON c.id = t.chunk_id WHERE {restrict.clause}"
-        sql = ("SELECT t.chunk_id, SUM(w.weight * t.tf / (t.tf"
-               f" + {K1} * (1 - {B} + {B}::float8 * t.n_terms / %s::float8))) AS score "
+        score = (f"SUM(w.weight * t.tf / (t.tf + {K1} * (1 - {B} + {B}::float8 * t.n_terms"
+                 " / %s::float8)))")
+        sql = (f"SELECT t.chunk_id, {score} AS score "
                "FROM unnest(%s::text[], %s::float8[]) AS w(term, weight) "
-               f"JOIN chunk_terms t ON t.term = w.term{where} GROUP BY t.chunk_id ORDER BY score DESC")
+               f"JOIN chunk_terms t ON t.term = w.term{where} GROUP BY t.chunk_id")
         limit = k * FETCH_FACTOR
-        rows = self.store.conn.raw.execute(f"{sql} LIMIT %s", (*args, limit)).fetchall()
+        rows = self.store.conn.raw.execute(f"{sql} ORDER BY score DESC LIMIT %s",
+                                           (*args, limit)).fetchall()
         scores, positions = self.positions.ranked(rows, limit)
-        if len(rows) == limit and (len(scores) < k or scores[k - 1] == np.float32(rows[-1][1])):
-            # chunks after the snapshot took places, or the k-th score ties past the limit
-            rows = self.store.conn.raw.execute(sql, args).fetchall()
-            scores, positions = self.positions.ranked(rows, len(rows))
-        order = np.lexsort((positions, -scores))[:k]  # equal scores in position order (bm25s's)
-        return scores[order], positions[order]
+        if len(rows) < limit or (len(scores) >= k and scores[k - 1] > np.float32(rows[-1][1])):
+            return scores, positions
+        floor = float(scores[k - 1]) if len(scores) >= k else 0.0
+        # a float sum's order may differ between two runs: a hair below the k-th keeps its ties
+        rows = self.store.conn.raw.execute(f"{sql} HAVING {score} >= %s",
+                                           (*args, self.avg_terms, floor * (1 - TIE_MARGIN))
+                                           ).fetchall()
+        return self.positions.ranked(rows, len(rows))
 
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:
         """As sparse.idf: log(1 + N / df) of each distinct token found in the library."""
         df = self._df(list(dict.fromkeys(t for t in tokens if t)))
         return {t: float(np.log1p(self.n_docs / max(d, 1))) for t, d in df.items()}
 
-    def term_coverage(self, query_tokens: list[str]) -> np.ndarray:
-        """As sparse.term_coverage: per position, the IDF-weighted share of query terms held."""
-        coverage = np.zeros(self.n_docs, dtype=np.float32)
+    def term_coverage(self, query_tokens: list[str], positions: Sequence[int]) -> np.ndarray:
+        """As sparse.term_coverage, for the chunks at `positions` only: their postings of the
+        query's terms are read through the (term, chunk_id) key, never a term's every posting
+        (at 10,000 reports a common term's are most of the library)."""
+        coverage = np.zeros(len(positions), dtype=np.float32)
         weights = self.idf(query_tokens)
         total = sum(weights.values())
-        if not total:
+        if not total or not len(positions):
             return coverage
+        slot = {self.positions.ids[p]: i for i, p in enumerate(positions)}
         rows = self.store.conn.raw.execute(
-            "SELECT chunk_id, term FROM chunk_terms WHERE term = ANY(%s)", (list(weights),)
+            "SELECT chunk_id, term FROM chunk_terms WHERE term = ANY(%s) AND chunk_id = ANY(%s)",
+            (list(weights), list(slot)),
         ).fetchall()
         for cid, term in rows:
-            pos = self.positions.of.get(cid)
-            if pos is not None:
-                coverage[pos] += weights[term]
+            coverage[slot[cid]] += weights[term]
         return coverage / total
-
 
 def restricted(whole, view) -> tuple[PgDense, PgSparse, PgFilters]:
     """A caller's view of a database snapshot (index.Derived.for_libraries): searches whose SQL

@@ -82,14 +82,15 @@ class ScopedSparse:
         return {token: float(np.log1p(self.n_docs / df))
                 for token, (_, df) in self._held(tokens).items() if df}
 
-    def term_coverage(self, query_tokens: list[str]) -> np.ndarray:
-        """As sparse.term_coverage, per caller's chunk, weighted by the caller's idf."""
+    def term_coverage(self, query_tokens: list[str], positions: Sequence[int]) -> np.ndarray:
+        """As sparse.term_coverage, of the caller's chunks at `positions`, weighted by the
+        caller's idf."""
         coverage = np.zeros(self.n_docs, dtype=np.float32)
         weights = self.idf(query_tokens)
         for token, (docs, _) in self._held(list(weights)).items():
             coverage[docs] += weights[token]
         total = sum(weights.values())
-        return coverage / total if total else coverage
+        return (coverage / total if total else coverage)[np.asarray(positions, dtype=np.int64)]
 
     def _held(self, tokens: Sequence[str]) -> dict[str, tuple[np.ndarray, int]]:
         """Per distinct known token, the caller's positions holding it and their count."""

@@ -41,8 +41,8 @@ class SparseIndex:
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:
         return idf(self, tokens)
 
-    def term_coverage(self, query_tokens: list[str]) -> np.ndarray:
-        return term_coverage(self, query_tokens)
+    def term_coverage(self, query_tokens: list[str], positions: Sequence[int]) -> np.ndarray:
+        return term_coverage(self, query_tokens)[np.asarray(positions, dtype=np.int64)]
 
 
 def build(token_lists: list[list[str]], k1: float = K1, b: float = B) -> SparseIndex:

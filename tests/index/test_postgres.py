@@ -71,16 +71,25 @@ def test_dev_set_figures_match_the_embedded_backend(sample_index, pg_sample_inde
         assert abs(embedded[key] - engine[key]) <= TOLERANCE, (key, embedded[key], engine[key])
 
 
-def test_keyword_and_vector_search_rank_as_bm25s_and_faiss(sample_index, pg_sample_index):
+@pytest.mark.parametrize("pruned", [True, False], ids=["rarer-terms-first", "every-posting"])
+def test_keyword_and_vector_search_rank_as_bm25s_and_faiss(sample_index, pg_sample_index,
+                                                          pruned, monkeypatch):
+    from assistant.index import pgsearch
     from assistant.index.tokenize import tokenize
 
+    if not pruned:  # one aggregate over every posting, its ties fetched past the limit
+        monkeypatch.setattr(pgsearch, "MAX_CANDIDATES", 0)
     ours, theirs = sample_index.derived(), pg_sample_index.derived()
     assert [c.id for c in ours.chunks] == [c.id for c in theirs.chunks]
-    for question in ["县审计局内部审计独立性", "燃气安全隐患排查整治", "残疾大学生救助"]:
+    for question, k in [("县审计局内部审计独立性", 20), ("燃气安全隐患排查整治", 20),
+                        ("残疾大学生救助", 20), ("工作", 3), ("推进工作落实", 1)]:
         tokens = tokenize(question)
-        a, b = ours.sparse.search(tokens, 20), theirs.sparse.search(tokens, 20)
+        a, b = ours.sparse.search(tokens, k), theirs.sparse.search(tokens, k)
         assert a[1].tolist() == b[1].tolist()
         assert a[0] == pytest.approx(b[0], rel=1e-4)
+        some = [*a[1].tolist(), 0, len(ours.chunks) - 1]
+        assert (ours.sparse.term_coverage(tokens, some)
+                == pytest.approx(theirs.sparse.term_coverage(tokens, some), rel=1e-5))
         vec = sample_index.embedder.embed_query_vec(question)
         assert ours.dense.search(vec, 20)[1].tolist() == theirs.dense.search(vec, 20)[1].tolist()
 

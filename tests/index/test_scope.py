@@ -20,7 +20,8 @@ def test_keyword_search_idf_and_coverage_stay_inside_the_callers_chunks():
     assert view.idf(["养老"])["养老"] == float(np.log1p(2 / 2))
     scores, found = view.search(["救助", "养老"], 5)
     assert found.tolist() == [1, 0]  # the caller's positions: its second chunk first
-    assert view.term_coverage(["救助"]).tolist() == [0.0, 1.0]
+    assert view.term_coverage(["救助"], [0, 1]).tolist() == [0.0, 1.0]
+    assert view.term_coverage(["救助"], [1]).tolist() == [1.0]
 
 
 def test_dense_search_returns_the_callers_positions_within_its_filter():

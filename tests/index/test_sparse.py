@@ -133,6 +133,7 @@ def test_idf_and_term_coverage_count_the_documents_holding_each_term(index) -> N
     total = sum(weights.values())
     expected = [sum(w for t, w in weights.items() if t in d) / total for d in docs]
     assert np.allclose(coverage, expected)
+    assert np.allclose(index.term_coverage(terms, [2, 0]), [expected[2], expected[0]])
 
 
 def test_top_keeps_position_order_among_equal_scores() -> None:
