@@ -76,6 +76,9 @@ class Derived:
     filters: FilterSearch | None = None
     # A caller's view (for_libraries): the libraries it may read; None = the whole library
     libraries: Libraries = None
+    # How the backend searches inside a view: (whole, view, kept positions) → its dense,
+    # keyword and filter searches (None filters: the view's chunk list); set by the builder
+    view_searches: Callable = field(default=scope.inside, repr=False)
     # What questions derive from this generation's library (its units, who names what), made
     # once and dropped with the generation
     _memo: dict = field(default_factory=dict, repr=False)
@@ -102,16 +105,9 @@ class Derived:
         kept = [pos for pos, c in enumerate(self.chunks) if c.report_id in reports]
         view = Derived(self.generation, [self.chunks[p] for p in kept], reports,
                        libraries=libraries)
-        if isinstance(self.filters, ChunkFilters):  # FAISS and BM25 searched inside the view
-            positions = scope.Positions.of(kept, len(self.chunks))
-            if self.dense is not None:
-                view.dense = scope.ScopedDense(self.dense, positions)
-            if self.sparse is not None:
-                view.sparse = scope.ScopedSparse(self.sparse, positions)
-        else:  # the engine restricts by SQL; positions are the view's own
-            from assistant.index.pgsearch import restricted
-
-            view.dense, view.sparse, view.filters = restricted(self, view)
+        view.dense, view.sparse, filters = self.view_searches(self, view, kept)
+        if filters is not None:
+            view.filters = filters
         return view
 
 
@@ -237,7 +233,7 @@ class Index:
 
     def _engine_derived(self) -> Derived:
         """A database snapshot's chunks and reports, searched by the engine (pgsearch)."""
-        from assistant.index.pgsearch import PgDense, PgFilters, PgSparse, Positions
+        from assistant.index.pgsearch import PgDense, PgFilters, PgSparse, Positions, restricted
 
         with self.store.snapshot():
             derived = Derived(self.store.generation, self.store.chunks(), self._report_map())
@@ -246,6 +242,7 @@ class Index:
             derived.sparse = PgSparse(self.store, positions, len(derived.chunks),
                                       self.store.mean_terms())
             derived.filters = PgFilters()
+            derived.view_searches = restricted
         self._derived = derived
         return derived
 

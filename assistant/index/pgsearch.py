@@ -279,9 +279,10 @@ class PgSparse:
             coverage[slot[cid]] += weights[term]
         return coverage / total
 
-def restricted(whole, view) -> tuple[PgDense, PgSparse, PgFilters]:
+def restricted(whole, view, kept: Sequence[int]) -> tuple[PgDense, PgSparse, PgFilters]:
     """A caller's view of a database snapshot (index.Derived.for_libraries): searches whose SQL
-    keeps to its libraries, ranked in positions of its own chunk list."""
+    keeps to its libraries, ranked in positions of its own chunk list (`kept`, the view's
+    positions in the whole list, is not needed: the engine restricts by library)."""
     positions = Positions([c.id for c in view.chunks])
     libraries = view.libraries
     return (PgDense(whole.dense.store, positions, whole.dense.ntotal),

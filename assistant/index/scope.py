@@ -105,3 +105,12 @@ class ScopedSparse:
             local = local[local >= 0]
             held[token] = (local, len(local))
         return held
+
+
+def inside(whole, view, kept: Sequence[int]):
+    """The embedded backend's searches of a caller's view (index.Derived.for_libraries): FAISS
+    and BM25 of the whole library searched inside the `kept` positions; filters left to the
+    view's own chunk list (None)."""
+    positions = Positions.of(kept, len(whole.chunks))
+    return (None if whole.dense is None else ScopedDense(whole.dense, positions),
+            None if whole.sparse is None else ScopedSparse(whole.sparse, positions), None)
