@@ -17,7 +17,7 @@ import tests.answer.test_retrieve as retrieve_tests
 from assistant.answer.evaluate import load_qa, run_eval
 from assistant.answer.query import Filters
 from assistant.answer.retrieve import search
-from assistant.index import pgschema
+from assistant.index import pgschema, pgsearch
 from assistant.index.backend import BackendError, open_store
 from assistant.index.index import Index
 from assistant.index.pgsearch import Within
@@ -71,14 +71,13 @@ def test_dev_set_figures_match_the_embedded_backend(sample_index, pg_sample_inde
         assert abs(embedded[key] - engine[key]) <= TOLERANCE, (key, embedded[key], engine[key])
 
 
-@pytest.mark.parametrize("pruned", [True, False], ids=["rarer-terms-first", "every-posting"])
+@pytest.mark.parametrize("reads", [pgsearch.LOOKUPS_PER_READ, 0, 10**9],
+                         ids=["by-cost", "lookups-once-exact", "every-term-read"])
 def test_keyword_and_vector_search_rank_as_bm25s_and_faiss(sample_index, pg_sample_index,
-                                                          pruned, monkeypatch):
-    from assistant.index import pgsearch
+                                                          reads, monkeypatch):
     from assistant.index.tokenize import tokenize
 
-    if not pruned:  # one aggregate over every posting, its ties fetched past the limit
-        monkeypatch.setattr(pgsearch, "MAX_CANDIDATES", 0)
+    monkeypatch.setattr(pgsearch, "LOOKUPS_PER_READ", reads)
     ours, theirs = sample_index.derived(), pg_sample_index.derived()
     assert [c.id for c in ours.chunks] == [c.id for c in theirs.chunks]
     for question, k in [("县审计局内部审计独立性", 20), ("燃气安全隐患排查整治", 20),
