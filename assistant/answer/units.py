@@ -43,6 +43,8 @@ BELOW = re.compile(r"(?:那个|这个|某个|某|的一个|的某个|下面的|�
 # none of them a pronoun or particle (「搞海虾淡养的那个镇」, 「哪些乡镇」 name none).
 NAME_CHAR = r"[^\W\d_a-zA-Z的那这哪某个些在和与是有了也都就对把被从向给]"
 TOWNSHIP = re.compile(rf"({NAME_CHAR}{{2,4}}?(?:街道办事处|街道|镇|乡))")
+PLACE_END = ("省", "市", "县", "区", "旗")  # what a place's full name ends with
+TOWNSHIP_END = re.compile(r"(?:街道办事处|街道|镇|乡)$")
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def named_units(text: str) -> tuple[NamedUnit, ...]:
         if not any(a < end and start < b for a, b, _ in spans):
             spans.append((start, end, replace(unit, start=start, end=end)))
 
-    found = mentions(text)
+    found = _places(text)
     for i, m in enumerate(found):
         inner = found[i + 1] if i + 1 < len(found) else None
         if inner and inner.start == m.end and any(
@@ -133,6 +135,23 @@ def named_units(text: str) -> tuple[NamedUnit, ...]:
         for m in pattern.finditer(text):
             add(m.start(), m.end(), NamedUnit(m.group(0)))
     return tuple(unit for _, _, unit in sorted(spans, key=lambda s: s[0]))
+
+
+def _places(text: str) -> list[Mention]:
+    """The places the question names: those the tagger takes for places, and a short name it
+    does not right before a unit's name (泰顺三魁镇, 仙居民政局: a township, or a department
+    of a known kind) — a place's short name is the way officials write a unit of it."""
+    tagged = mentions(text)
+    spans = [(m.start, m.end) for m in tagged]
+    more = [m for m in mentions(text, trusted=True)
+            if not any(a < m.end and m.start < b for a, b in spans) and _unit_after(text, m.end)]
+    return sorted(tagged + more, key=lambda m: m.start)
+
+
+def _unit_after(text: str, end: int) -> bool:
+    """A township (三魁镇) or a department of a known kind (民政局) is named at `end`."""
+    department = department_after(text, end)
+    return bool(department) and (bool(TOWNSHIP.fullmatch(department)) or bool(_kinds(department)))
 
 
 MAX_NAMES_KEPT = 512  # names whose reports are kept per library (a few per question)
@@ -239,12 +258,12 @@ def _placeless_match(index: Index, unit: NamedUnit) -> Callable[[Report], bool]:
     if not unit.divisions or not unit.department:
         return writes
     kinds = _kinds(unit.department)
-    township = not kinds and TOWNSHIP.fullmatch(unit.department)
+    township = not kinds and TOWNSHIP_END.search(unit.department)
     names_department = _namer(index, [unit.department])
     names_place = _namer(index, [n for d in unit.divisions[:1] for n in (d.name, d.short) if n])
 
     def match(report: Report) -> bool:
-        if writes(report) or (township and unit.department in report.org):
+        if writes(report) or (township and same_township(unit.department, report.org)):
             return True
         if report.org == unit.department:
             return True  # a report naming its unit by the department alone (民政厅) may be this one
@@ -252,6 +271,15 @@ def _placeless_match(index: Index, unit: NamedUnit) -> Callable[[Report], bool]:
         return same and names_place(report)
 
     return match
+
+
+def same_township(asked: str, org: str) -> bool:
+    """A township asked is the report's unit: the same, after the place it lies in (鄞州区东柳街道:
+    东柳街道, not 大木镇: 木镇), or with its kind written once where its name ends in that kind
+    (木镇 for 木镇镇)."""
+    if org == asked or org == asked + asked[-1]:
+        return True
+    return org.endswith(asked) and org[: -len(asked)].endswith(PLACE_END)
 
 
 def _namer(index: Index, names: list[str]) -> Callable[[Report], bool]:
