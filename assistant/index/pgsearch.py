@@ -2,9 +2,10 @@
 engine.DenseSearch, KeywordSearch and FilterSearch, so retrieval runs unchanged: positions
 are those of the library snapshot's chunk list, and a chunk committed after the snapshot is
 left out until the next one. Nothing is built or held by the app server but that list:
-pgvector's HNSW index ranks the vectors and the postings of the question's terms
-(`chunk_terms`, the `tsvector` terms by term) find the chunks, which SQL scores with BM25
-exactly as bm25s does (Lucene's variant, the same k1 and b), so the two backends rank alike.
+pgvector's HNSW index ranks the vectors; the postings of the question's terms (`chunk_terms`,
+the `tsvector` terms by term) find the chunks, SQL scores each posting with BM25 as bm25s does
+(Lucene's variant, the same k1 and b) and the search adds them up term by term (MaxScore), so
+the two backends rank alike.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ _NONE = np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
 # A posting read whole (a row to the app) costs about a quarter of a key lookup: at 1,000
 # reports 0.83 µs a posting against 3.9 µs a (term, chunk) lookup (LATERAL join)
 LOOKUPS_PER_READ = 4
-# What a term can add at most is taken a hair over: the float sums run in another order
-TIE_MARGIN = 1e-6
+# What a term can add at most is taken a hair over: the float sums run in another order, and a
+# chunk tying the k-th score must not be pruned
+BOUND_MARGIN = 1e-6
 # Filter fields on the report and on the chunk, as answer/query.py's Filters names them.
 REPORT_FIELDS = ("level", "department", "period", "kind")
 # The chunks `c` of a caller's libraries (one array argument)
@@ -171,10 +173,6 @@ class PgSparse:
             self.known.update({t: found.get(t, (0, 0.0)) for t in missing})
         return {t: self.known[t] for t in dict.fromkeys(terms) if self.known[t][0]}
 
-    def _df(self, terms: Sequence[str]) -> dict[str, int]:
-        """Document frequencies of the terms found in the library."""
-        return {t: d for t, (d, _) in self._stats(terms).items()}
-
     def search(self, query_tokens: list[str], k: int,
                allowed: Within | Sequence[int] | None = None):
         """As sparse.search: BM25 (Lucene idf, each repeated query term counted again), `allowed`
@@ -189,7 +187,7 @@ class PgSparse:
         weights = {t: counts[t] * math.log(1 + (self.n_docs - d + 0.5) / (d + 0.5))
                    for t, (d, _) in stats.items()}
         # what a term can add at most, a hair over (float8 sums in another order)
-        bound = {t: weights[t] * stats[t][1] * (1 + TIE_MARGIN) for t in weights}
+        bound = {t: weights[t] * stats[t][1] * (1 + BOUND_MARGIN) for t in weights}
         restrict = self.positions.within(allowed)
         terms = sorted(weights, key=lambda t: (-bound[t], t))
         partial: dict[str, float] = {}
@@ -240,8 +238,8 @@ class PgSparse:
 
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:
         """As sparse.idf: log(1 + N / df) of each distinct token found in the library."""
-        df = self._df(list(dict.fromkeys(t for t in tokens if t)))
-        return {t: float(np.log1p(self.n_docs / max(d, 1))) for t, d in df.items()}
+        stats = self._stats([t for t in tokens if t])
+        return {t: float(np.log1p(self.n_docs / max(d, 1))) for t, (d, _) in stats.items()}
 
     def term_coverage(self, query_tokens: list[str], positions: Sequence[int]) -> np.ndarray:
         """As sparse.term_coverage, for the chunks at `positions` only: which query terms each
