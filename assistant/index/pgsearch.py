@@ -148,8 +148,7 @@ class PgSparse:
     n_docs: int
     avg_terms: float
     libraries: Libraries = None  # a caller's view: df counted among its libraries' chunks
-    # term → (df, the largest BM25 length-and-tf factor of its postings), counted once per
-    # snapshot: a common term's postings are most of the library
+    # term → (df, a bound on its postings' BM25 length-and-tf factor), read once per snapshot
     known: dict[str, tuple[int, float]] = field(default_factory=dict, repr=False)
 
     def _factor(self, alias: str = "") -> str:
@@ -158,18 +157,18 @@ class PgSparse:
         return f"{tf} / ({tf} + {K1} * (1 - {B} + {B}::float8 * {n} / {self.avg_terms!r}::float8))"
 
     def _stats(self, terms: Sequence[str]) -> dict[str, tuple[int, float]]:
-        """(df, largest factor) of each term found in the library, from one pass over its
-        postings (index-only): df for the idf, the factor for the term's score bound."""
+        """(df, largest factor) of each term found in the library, from the term statistics
+        the store keeps (pgschema._V8): df for the idf, and for the term's score bound a factor
+        no posting exceeds, 1 / (1 + k1·(1 − b) / max tf + k1·b·min(n_terms / tf) / avg)."""
         if missing := [t for t in dict.fromkeys(terms) if t not in self.known]:
-            if self.libraries is None:
-                sql, args = (f"SELECT term, COUNT(*), MAX({self._factor()}) FROM chunk_terms "
-                             "WHERE term = ANY(%s) GROUP BY term"), (missing,)
-            else:
-                sql = (f"SELECT t.term, COUNT(*), MAX({self._factor('t.')}) FROM chunk_terms t "
-                       f"JOIN chunks c ON c.id = t.chunk_id WHERE t.term = ANY(%s) AND "
-                       f"{IN_LIBRARIES} GROUP BY t.term")
+            sql = ("SELECT term, SUM(df), MAX(max_tf), MIN(min_ratio) FROM term_stats "
+                   "WHERE term = ANY(%s) AND df > 0")
+            args: tuple = (missing,)
+            if self.libraries is not None:
+                sql += " AND library = ANY(%s)"
                 args = (missing, sorted(self.libraries))
-            found = {t: (d, peak) for t, d, peak in self.store.conn.raw.execute(sql, args)}
+            found = {t: (int(d), 1 / (1 + K1 * (1 - B) / tf + K1 * B * ratio / self.avg_terms))
+                     for t, d, tf, ratio in self.store.conn.raw.execute(sql + " GROUP BY term", args)}
             self.known.update({t: found.get(t, (0, 0.0)) for t in missing})
         return {t: self.known[t] for t in dict.fromkeys(terms) if self.known[t][0]}
 

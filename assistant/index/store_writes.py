@@ -68,7 +68,8 @@ class ReportWrites:
         return dropped
 
     def _delete_report(self, rid: str) -> None:
-        for table, key in (("chunks", "report_id"), ("report_sources", "report_id"),
+        self._delete_chunks(rid)
+        for table, key in (("report_sources", "report_id"),
                            ("report_chrome", "report_id"), ("report_ocr", "report_id"),
                            ("pending_vectors", "report_id"),
                            ("reports", "id")):
@@ -108,9 +109,12 @@ class ReportWrites:
 
     def replace_chunks(self, report_id: str, chunks: list[Chunk]) -> None:
         """Replace one report's chunks (joining an open transaction if there is one)."""
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM chunks WHERE report_id = ?", (report_id,))
+        with self.transaction():
+            self._delete_chunks(report_id)
             self._insert_chunks(report_id, chunks)
+
+    def _delete_chunks(self, report_id: str) -> None:
+        self.conn.execute("DELETE FROM chunks WHERE report_id = ?", (report_id,))
 
     def _insert_chunks(self, report_id: str, chunks: list[Chunk]) -> None:
         self.conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",

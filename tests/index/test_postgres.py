@@ -14,6 +14,7 @@ import pytest
 
 import tests.answer.test_listing as listing_tests
 import tests.answer.test_retrieve as retrieve_tests
+from assistant import accounts
 from assistant.answer.evaluate import load_qa, run_eval
 from assistant.answer.query import Filters
 from assistant.answer.retrieve import search
@@ -55,13 +56,44 @@ def test_list_answers_are_the_same_on_postgresql(pg_sample_index, name):
     getattr(listing_tests, name)(pg_sample_index)
 
 
+# Term statistics that disagree with the postings: a df not their count, or a largest tf or
+# smallest n_terms / tf that some posting passes (the bound would prune a chunk that places).
+STATS_WRONG = """
+SELECT term, library, s.df, p.df FROM term_stats s FULL JOIN (
+    SELECT t.term, r.library, COUNT(*) AS df, MAX(t.tf) AS max_tf,
+           MIN(t.n_terms::float8 / t.tf) AS min_ratio
+    FROM chunk_terms t JOIN chunks c ON c.id = t.chunk_id JOIN reports r ON r.id = c.report_id
+    GROUP BY t.term, r.library) p USING (term, library)
+WHERE COALESCE(s.df, 0) <> COALESCE(p.df, 0) OR s.max_tf < p.max_tf OR s.min_ratio > p.min_ratio
+"""
+
+
 def test_remove_drops_a_report_from_the_database_and_its_search(tmp_path, pg_url, monkeypatch):
     monkeypatch.setenv(DATABASE_URL_ENV, pg_url)
     retrieve_tests.test_remove_drops_report_from_store_faiss_and_bm25(tmp_path)
     with psycopg.connect(pg_url) as conn:  # the removed report's vectors went with its chunks
         orphans = conn.execute("SELECT COUNT(*) FROM chunk_vectors v WHERE NOT EXISTS "
                                "(SELECT 1 FROM chunks c WHERE c.id = v.chunk_id)").fetchone()[0]
+        assert conn.execute(STATS_WRONG).fetchall() == []  # and its terms' counts
     assert orphans == 0
+
+
+def test_term_statistics_follow_every_chunk_write(tmp_path, pg_url):
+    """Ingest, a report's chunks replaced (a re-chunk) and a removal keep each term's df, tf and
+    ratio as the postings have them, per library."""
+    index = Index(tmp_path / "idx", database_url=pg_url)
+    ingest([ROOT / "assistant" / "samples"], index)
+    accounts.add_library(index.store, "办公室")
+    ingest([ROOT / "assistant" / "samples"], index, library="办公室")
+    store = index.store
+    first, second = [r.report.id for r in store.list_reports(libraries={"办公室"})][:2]
+    store.replace_chunks(first, store.chunks(first)[1:])
+    store.remove([second])
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute(STATS_WRONG).fetchall() == []
+        held = conn.execute("SELECT COUNT(*) FROM term_stats WHERE df > 0").fetchone()[0]
+    assert held > 100
+    index.close()
 
 
 def test_dev_set_figures_match_the_embedded_backend(sample_index, pg_sample_index):
@@ -200,8 +232,11 @@ def test_a_library_of_schema_4_gets_its_postings_from_its_passages(pg_url, monke
                      "'''古树'':1,3 ''名木'':2'::tsvector, 3)")
     monkeypatch.undo()
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        assert pgschema.migrate(conn) == [5, 6, 7]
+        assert pgschema.migrate(conn) == [5, 6, 7, 8]
         rows = conn.execute("SELECT term, chunk_id, tf, n_terms FROM chunk_terms").fetchall()
         library = conn.execute("SELECT library FROM reports WHERE id = 'r1'").fetchone()[0]
+        stats = conn.execute("SELECT * FROM term_stats").fetchall()
     assert sorted(rows) == sorted([("古树", "c1", 2, 3), ("名木", "c1", 1, 3)])  # 7: its length
     assert library == "公共"  # migration 6: a report made before libraries is in the default one
+    # 8: df, largest tf and smallest n_terms / tf of each term in each library
+    assert sorted(stats) == [("古树", "公共", 1, 2, 1.5), ("名木", "公共", 1, 1, 3.0)]
