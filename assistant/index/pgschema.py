@@ -109,14 +109,16 @@ UPDATE manifest SET value = '8' WHERE key = 'schema_version'
 # for the idf, and its largest tf and smallest n_terms / tf, which bound any posting's BM25
 # factor at any mean length (pgsearch.PgSparse). Counting them from the postings at search time
 # took up to 1.9 s a question at 10,000 reports (a common term's postings on cold pages).
-_V8 = """
+# TERM_STATS counts them from the postings of the chunks `c` meeting its condition.
+TERM_STATS = """SELECT t.term, r.library, COUNT(*) AS df, MAX(t.tf) AS max_tf,
+       MIN(t.n_terms::float8 / t.tf) AS min_ratio
+    FROM chunk_terms t JOIN chunks c ON c.id = t.chunk_id JOIN reports r ON r.id = c.report_id
+    WHERE {condition} GROUP BY t.term, r.library"""
+_V8 = f"""
 CREATE TABLE term_stats (term TEXT NOT NULL, library TEXT NOT NULL, df INTEGER NOT NULL,
                          max_tf INTEGER NOT NULL, min_ratio DOUBLE PRECISION NOT NULL,
                          PRIMARY KEY (term, library));
-INSERT INTO term_stats SELECT t.term, r.library, COUNT(*), MAX(t.tf),
-                              MIN(t.n_terms::float8 / t.tf)
-    FROM chunk_terms t JOIN chunks c ON c.id = t.chunk_id JOIN reports r ON r.id = c.report_id
-    GROUP BY t.term, r.library;
+INSERT INTO term_stats {TERM_STATS.format(condition="TRUE")};
 ANALYZE term_stats;
 UPDATE manifest SET value = '9' WHERE key = 'schema_version'
 """

@@ -10,7 +10,6 @@ REPEATABLE READ transaction. Schema changes are numbered migrations (assistant/i
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -137,35 +136,24 @@ class PgStore(Store):
                     "COPY chunk_terms (term, chunk_id, tf, n_terms) FROM STDIN") as copy:
                 for posting in postings:
                     copy.write_row(posting)
-            self._count_terms(report_id, postings)
+            self._count_terms(report_id)
         if self.vectors is not None and chunks:
             self._put_vectors([c.id for c in chunks], self.vectors(chunks))
 
-    def _count_terms(self, report_id: str, postings: list[tuple[str, str, int, int]]) -> None:
+    def _count_terms(self, report_id: str) -> None:
         """Add a report's postings to its library's term statistics (pgschema._V8)."""
-        stats: dict[str, list] = {}
-        for term, _, tf, n_terms in postings:
-            df_tf_ratio = stats.setdefault(term, [0, 0, math.inf])
-            df_tf_ratio[0] += 1
-            df_tf_ratio[1] = max(df_tf_ratio[1], tf)
-            df_tf_ratio[2] = min(df_tf_ratio[2], n_terms / tf)
-        terms = sorted(stats)
         self.conn.raw.execute(
-            "INSERT INTO term_stats SELECT s.term, r.library, s.df, s.max_tf, s.min_ratio "
-            "FROM unnest(%s::text[], %s::int[], %s::int[], %s::float8[]) "
-            "AS s(term, df, max_tf, min_ratio) JOIN reports r ON r.id = %s "
+            f"INSERT INTO term_stats {pgschema.TERM_STATS.format(condition='c.report_id = %s')} "
             "ON CONFLICT (term, library) DO UPDATE SET df = term_stats.df + excluded.df, "
             "max_tf = GREATEST(term_stats.max_tf, excluded.max_tf), "
-            "min_ratio = LEAST(term_stats.min_ratio, excluded.min_ratio)",
-            (terms, *([stats[t][i] for t in terms] for i in range(3)), report_id))
+            "min_ratio = LEAST(term_stats.min_ratio, excluded.min_ratio)", (report_id,))
 
     def _delete_chunks(self, report_id: str) -> None:
         """A report's chunks, their postings taken out of the term statistics first (the largest
         tf and smallest ratio stay: bounds still)."""
         self.conn.raw.execute(
-            "UPDATE term_stats s SET df = s.df - d.n FROM (SELECT t.term, r.library, COUNT(*) AS n "
-            "FROM chunk_terms t JOIN chunks c ON c.id = t.chunk_id JOIN reports r "
-            "ON r.id = c.report_id WHERE c.report_id = %s GROUP BY t.term, r.library) d "
+            f"UPDATE term_stats s SET df = s.df - d.df FROM "
+            f"({pgschema.TERM_STATS.format(condition='c.report_id = %s')}) d "
             "WHERE s.term = d.term AND s.library = d.library", (report_id,))
         super()._delete_chunks(report_id)
 
