@@ -74,9 +74,12 @@ def _word_bounds(text: str) -> set[int]:
 
 
 def generic_township(name: str) -> bool:
-    """「…镇/乡/街道」 words that name no township (各乡镇, 小城镇, 城乡): township_generic.txt."""
-    return name.startswith(lexicon.words("township_generic.txt", "prefix")) or name.endswith(
-        lexicon.words("township_generic.txt", "word"))
+    """「…镇/乡/街道」 words that name no township (各乡镇, 小城镇, 城乡, 三个镇): township_generic.txt."""
+    def words(key: str) -> tuple[str, ...]:
+        return lexicon.words("township_generic.txt", key)
+
+    counted = name.startswith(words("numeral")) and name[1:].startswith(words("measure"))
+    return counted or name.startswith(words("prefix")) or name.endswith(words("word"))
 
 
 def department_after(text: str, start: int) -> str:
@@ -253,14 +256,19 @@ def _placeless_match(index: Index, unit: NamedUnit) -> Callable[[Report], bool]:
     unit's name, its unit is the asked township or street (鄞州区东柳街道: 东柳街道) or the
     asked department named alone (江苏省民政厅: 民政厅), or its text names the unit's place
     and the report is of the asked department's kind or names the department too (舞阳 …
-    粮食局)."""
+    粮食局) — or, for a place asked by itself, is of a unit of the place's level (中山 … 市财政局)."""
     writes = _namer(index, written_forms(unit))
-    if not unit.divisions or not unit.department:
+    if not unit.divisions:
         return writes
+    names_place = _namer(index, [n for d in unit.divisions[:1] for n in (d.name, d.short) if n])
+    if not unit.department:
+        # a place asked by itself (中山市): a report of a unit of its level (市财政局) whose text
+        # names it, by its short name too (「绿美中山」)
+        levels = tuple(d.name[-1] for d in unit.divisions[:1] if d.name.endswith(PLACE_END))
+        return lambda r: writes(r) or (bool(levels) and r.org.startswith(levels) and names_place(r))
     kinds = _kinds(unit.department)
     township = not kinds and TOWNSHIP_END.search(unit.department)
     names_department = _namer(index, [unit.department])
-    names_place = _namer(index, [n for d in unit.divisions[:1] for n in (d.name, d.short) if n])
 
     def match(report: Report) -> bool:
         if writes(report) or (township and same_township(unit.department, report.org)):

@@ -19,12 +19,13 @@ JIANGSU = "2026_江苏省_政府工作报告.txt"
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    """平潭's 财政金融局, 东山县统计局, a 县应急管理局 (tests/data/shapes) and 江苏省's report."""
+    """平潭's 财政金融局, 东山县统计局, a 县应急管理局, a 市财政局 whose text names 中山 only in a
+    slogan (tests/data/shapes) and 江苏省's report."""
     from assistant.index.index import Index
     from assistant.ingest.pipeline import ingest
 
     folder = tmp_path_factory.mktemp("units-files")
-    for name in ("zwgk_header.txt", "zwgk_table.txt", "oneline_body.txt"):
+    for name in ("zwgk_header.txt", "zwgk_table.txt", "oneline_body.txt", "placeless_city.txt"):
         shutil.copy(DATA / "shapes" / name, folder / name)
     shutil.copy(WEB_CORPUS / JIANGSU, folder / JIANGSU)
     index = Index(tmp_path_factory.mktemp("units-index"))
@@ -55,6 +56,9 @@ def test_short_names_count_only_where_they_are_places():
     ("城关镇今年的工作", ["城关镇"]),
     ("国务院2026年的经济增长目标是多少", ["国务院"]),
     ("哪些乡镇提到了乡贤？", []),
+    ("七星镇镇长的述职报告", ["七星镇"]),  # a numeral leads many townships' names
+    ("五马街道今年的工作", ["五马街道"]),
+    ("五大镇和百强镇的做法", []),  # a numeral and a measure word name none
     ("搞海虾淡养的那个镇有哪些制约发展的问题？", []),
     ("民政部门2023年在儿童关爱保护方面做了什么？", []),
 ])
@@ -88,6 +92,7 @@ def test_a_township_asked_with_its_kind_written_once_is_its_report():
     ("泰顺县应急管理局2023年排查整改了多少条隐患？", "泰顺县应急管理局"),
     ("平潭综合实验区财政金融局的述职报告讲了哪些内容？", "述职报告"),
     ("县应急管理局2023年上半年工作总结提到了哪些成绩？", "上半年"),
+    ("珠海市上半年一般公共预算收入是多少？", "珠海市"),  # a city the placeless report never names
 ])
 def test_a_unit_genre_or_period_the_library_lacks_is_declined_by_name(library, question, name):
     result = answer(library, question)
@@ -102,6 +107,8 @@ def test_a_unit_genre_or_period_the_library_lacks_is_declined_by_name(library, q
     "平潭综合实验区财政金融局2024年怎么盘活存量资金？",
     "东山县统计局2023年统计服务方面做了什么？",
     "县应急管理局2023年排查整改了多少条隐患？",
+    # a report of a city's unit (市财政局) that names no place but 中山 in its text stands for 中山
+    "中山市上半年一般公共预算收入是多少？",
 ])
 def test_the_same_questions_of_held_units_are_answered(library, question):
     result = answer(library, question)
