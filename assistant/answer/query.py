@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from assistant import lexicon
+from assistant.answer.units import named_units
 from assistant.index.tokenize import tokenize
 from assistant.ingest.metadata import department_words, regions
 from assistant.lexicon.divisions import mentions
@@ -233,8 +234,13 @@ def parse_query(
 
 def content_words(query: Query) -> str:
     """The question without the names of its units and kinds of region (直辖市, 江苏): those
-    are checked against the library's reports, not looked for in the passages."""
+    are checked against the library's reports, not looked for in the passages — its units'
+    names as written too (洪湖市民政局 for a report whose unit reads 民政局): a department or
+    township named is never the topic, while a place alone may be (江苏's 对口支援新疆)."""
     text = query.text
+    for unit in sorted(named_units(text), key=lambda u: u.start, reverse=True):
+        if unit.department:
+            text = text[: unit.start] + " " + text[unit.end:]
     for pattern, _ in region_groups():
         text = pattern.sub(" ", text)
     for name in sorted({n for org in query.orgs for n in org_names(org)}, key=len, reverse=True):

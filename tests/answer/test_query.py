@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answer.query import parse_query, plan_years
+from assistant.answer.query import content_words, parse_query, plan_years
 from assistant.models import UNKNOWN
 
 
@@ -23,3 +23,12 @@ def test_a_summarised_year_with_plan_words_asks_for_the_summary():
     planned = plan_years(["2023年度"])
     assert "plan" not in parse_query("县审计局2023年计划安排了多少个审计项目？", planned=planned).inferred.role
     assert "plan" in parse_query("XX镇2023年下半年有什么计划？", planned=planned).inferred.role
+
+
+def test_a_named_department_is_no_part_of_the_topic():
+    # the report's unit reads 民政局, the question writes 洪湖市民政局: neither is looked for
+    query = parse_query("洪湖市民政局2010年民政工作以什么为总抓手？", orgs=["民政局"])
+    words = content_words(query)
+    assert "洪湖" not in words and "总抓手" in words
+    # a place alone may be a topic of the held unit's report (对口支援新疆)
+    assert "新疆" in content_words(parse_query("江苏省对口支援新疆做了什么？", orgs=["江苏省"]))
