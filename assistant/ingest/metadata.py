@@ -55,6 +55,15 @@ SPEAKER = re.compile(r"^" + UNIT + r"(?:人民政府)?(?:省长|市长|州长|�
 # 「我代表XX人民政府」, or read on its behalf: 「受XX镇人民政府委托」
 REPRESENT = re.compile(r"(?:我代表|受)" + UNIT + r"人民政府")
 SPEAKER_UNIT = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,20}(?:局|委|办|厅|院|中心|社|联|所|镇|乡|街道|县|区|市))(?:党组|党委)?[\u4e00-\u9fff、]{0,12}?(?:书记|局长|主任|镇长|乡长|县长|区长|市长|厅长|院长|主席)")
+# The standing committee a report is made to (「——2010年9月27日洪湖市第三届人大常委会第二十四次
+# 会议」): 评议, 决算 and 审计 reports to it name their place there, and often nowhere else.
+STANDING = re.compile(r"(?:\d{1,2}\s*日\s*在?|在)" + UNIT
+                      + r"(?:第[一二三四五六七八九十\d]{1,4}届)?(?:人大常委会|人民代表大会常务委员会)")
+# A department named without its place (民政局, 市民政局): the place named elsewhere goes before it.
+PLACELESS_DEPARTMENT = re.compile(r"^(?:省|市|县|区)?(?P<own>[^省市县区镇乡\s]{1,8}(?:局|委|办|厅|中心))$")
+# An official document's title with no year: 发文机关 + 关于 + 事由 (「民政局关于接受市人大常委会
+# 评议的工作报告」): the unit is what stands before 关于.
+ISSUER = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,20}?(?:局|委员会|委|办公室|办|厅|院|中心|镇|乡|街道|政府))关于")
 # A line that is only a department's name (沙洋县财政局, 中共XX县委办公室), among the first lines.
 PRESENTING = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,14}(?:局|委员会|办公室|厅|管委会|管理委员会))$")
 PRESENTING_LINES = 6
@@ -143,11 +152,15 @@ def _org_from_body(body: str, bare_level: str) -> str:
 
 
 def _department(title: str, org: str, body: str) -> str:
-    """Department kind: named in the title or the unit's name, else clearly dominant in the
-    body, else 综合."""
-    for kind, pattern in department_words():
-        if pattern.search(title) or (org != UNKNOWN and pattern.search(org)):
-            return kind
+    """Department kind: named in the title — the one the unit's name names too when it names
+    several (市审计局's report on 财政收支 is 审计's; 国资委's 党建 report is 党建's) — or in the
+    unit's name, else clearly dominant in the body, else 综合."""
+    named = [kind for kind, pattern in department_words() if org != UNKNOWN and pattern.search(org)]
+    topic = title.replace(org, " ") if org != UNKNOWN else title  # the title's words after its unit
+    titled = [kind for kind, pattern in department_words() if pattern.search(topic)]
+    both = [kind for kind in titled if kind in named]
+    if both or titled or named:
+        return (both or titled or named)[0]
     counts = Counter({kind: len(p.findall(body)) for kind, p in department_words()})
     ranked = counts.most_common(2)
     dominant = ranked and ranked[0][1] >= MIN_BODY_MENTIONS and ranked[0][1] >= 2 * ranked[1][1]
@@ -235,6 +248,11 @@ def extract_metadata(title: str, body: str, unit_hint: str = "") -> Metadata:
                                                and presenting != meta.org)):
         meta.org, meta.level = presenting, level_of(presenting)  # 沙洋县 → 沙洋县财政局
         meta.department = _department(title, presenting, body)
+    standing = STANDING.search(body[:BODY_HEAD_CHARS])
+    bare_department = PLACELESS_DEPARTMENT.match(meta.org)
+    if standing and bare_department and not BARE_LEVEL.match(standing.group("org")):
+        meta.org = standing.group("org") + bare_department.group("own")  # 民政局 → 洪湖市民政局
+        meta.level = level_of(standing.group("org"))
     if unit_hint and (meta.org == UNKNOWN or meta.org in unit_hint or BARE_LEVEL.match(meta.org)
                       or "XX" in meta.org):
         meta.org, meta.level = unit_hint, level_of(unit_hint)
@@ -245,7 +263,9 @@ def extract_metadata(title: str, body: str, unit_hint: str = "") -> Metadata:
 def _extract(title: str, body: str) -> Metadata:
     """Metadata from the title's prefix and words, and the body's opening where it is silent."""
     m = PERIOD_START.search(title)
-    prefix = re.sub(r"^关于", "", (title[: m.start()] if m else "").strip().rstrip("的关于"))
+    issuer = None if m else ISSUER.match(title)
+    prefix = issuer.group("org") if issuer else re.sub(
+        r"^关于", "", (title[: m.start()] if m else "").strip().rstrip("的关于"))
     org = prefix if prefix and UNIT_SUFFIX.search(prefix) else ""
     if not org or prefix in (*LEVELS_BY_PRIORITY, *ADMIN):
         org = _org_from_body(body, prefix if prefix in (*LEVELS_BY_PRIORITY, *ADMIN) else "")

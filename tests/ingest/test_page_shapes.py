@@ -111,6 +111,21 @@ def test_a_body_first_page_names_its_unit_where_the_unit_acts():
     assert extract_metadata("年度工作", street).org == "东港街道"
 
 
+def test_a_report_to_the_standing_committee_is_its_issuers_and_names_its_place_there():
+    """评议 and 审计 reports to a 人大常委会: the unit stands before 关于 in a title with no year,
+    and the committee's line names the place its title leaves out."""
+    from assistant.ingest.metadata import extract_metadata
+
+    body = "——2010年9月27日洪湖市第三届人大常委会第二十四次会议\n尊敬的市人大主任、副主任,各位委员:"
+    meta = extract_metadata("民政局关于接受市人大常委会评议的工作报告", body)
+    assert (meta.org, meta.level, meta.department) == ("洪湖市民政局", "市", "民政")
+    audit = "——2024年8月27日在淄博市第十七届人民代表大会常务委员会第二十次会议上\n"
+    meta = extract_metadata("市审计局关于2023年度市级预算执行和其他财政收支的审计工作报告", audit)
+    assert (meta.org, meta.department) == ("淄博市审计局", "审计")  # its own kind, not the topic's
+    unnamed = "——2024年6月27日在市十四届人大常委会第十八次会议上\n"
+    assert extract_metadata("市财政局关于2023年市本级决算的报告", unnamed).org == "市财政局"
+
+
 def test_a_speaker_line_standing_as_the_title_names_the_unit():
     from assistant.ingest.metadata import extract_metadata
 
