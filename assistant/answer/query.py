@@ -26,14 +26,6 @@ PLAN_YEAR = re.compile(r"(20\d{2})\s*年?(?:度)?\s*(?:工作)?(?:计划|打算|
 MANY_WORDS = re.compile(r"哪些|哪几|各(?:个|地|单位|乡|镇|县|区|部门)|分别|都有|多个|共同|普遍|有没有.*(?:单位|乡镇)")
 
 
-# Words every question may carry: they say nothing about whether the library has the answer.
-GENERIC = set(
-    "哪些 什么 怎么 如何 多少 情况 工作 方面 开展 推进 做了 有 哪 个 年 年度 计划 总结 问题 存在 安排 "
-    "单位 部门 地方 乡镇 县级 区里 区级 市级 全区 全县 全市 一下 主要 具体 今年 明年 了 吗 呢 的 是 在 做 "
-    "提到 提及 涉及 或者 以及 还是 相关 有关 哪里 哪家".split()
-)
-
-
 @cache
 def synonym_groups() -> dict[str, tuple[str, ...]]:
     """term → the other members of its group, from the lexicon's synonyms.txt."""
@@ -47,9 +39,16 @@ def expand(tokens: list[str]) -> list[str]:
     return tokens + [s for t in tokens for s in groups.get(t, ()) if s not in tokens]
 
 
+def generic_words() -> frozenset[str]:
+    """Words every question may carry (question_generic.txt): no key term of any question (read
+    each call: the lexicon caches the file, and a cleared lexicon is read again)."""
+    return frozenset(w for group in lexicon.groups("question_generic.txt") for w in group)
+
+
 def key_terms(text: str) -> list[str]:
     """The distinct content terms of a question: what a passage must mention to answer it."""
-    return [t for t in dict.fromkeys(tokenize(text)) if len(t) >= 2 and t not in GENERIC and not t.isdigit()]
+    generic = generic_words()
+    return [t for t in dict.fromkeys(tokenize(text)) if len(t) >= 2 and t not in generic and not t.isdigit()]
 
 
 @dataclass
