@@ -83,15 +83,29 @@ def figure_share(index: Index, query: Query, hits: list[Hit]) -> float | None:
     return max((stated_share(h.chunk.text, weights) for h in own), default=0.0)
 
 
-def _unknown_terms(query: Query, index: Index) -> str:
-    """Every content term of the question (and its synonyms) is absent from the whole library
-    (「碳达峰碳中和」 in a library of county reports that never use them)."""
+def _unknown_terms(query: Query, index: Index, named: Named) -> str:
+    """Every content term of the question (and its synonyms) is absent from the reports it is
+    about: the whole library (「碳达峰碳中和」 in a library of county reports that never use
+    them), or its named units' reports (沙洋县财政局's 房地产税). Not a level's reports (区里的…):
+    on the sample set that declined an answerable question of its report half."""
     terms = key_terms(content_words(query))
-    words = terms + [s for t in terms for s in synonym_groups().get(t, ())]
-    if not terms or index.derived().sparse.idf(words):
+    if not terms:
         return ""
     whole = [t for t in terms if not any(t != o and t in o for o in terms)]  # 碳中和, not 中和
-    return f"资料库中的报告没有提到“{'”“'.join(whole[:3])}”"
+    said = "”“".join(whole[:3])
+    words = terms + [s for t in terms for s in synonym_groups().get(t, ())]
+    if not index.derived().sparse.idf(words):
+        return f"资料库中的报告没有提到“{said}”"
+    held, own = named
+    if not own or _any_mentions(index, {r.id for r in own}, terms):
+        return ""
+    return f"资料库中{display_name(held[0][0])}的报告没有提到“{said}”"
+
+
+def _any_mentions(index: Index, report_ids: set[str], terms: list[str]) -> bool:
+    """One passage of these reports (its title and section path too) mentions one of the terms."""
+    return any(any(mentions(t, normalize(context_text(c))) for t in terms)
+               for c in index.derived().chunks if c.report_id in report_ids)
 
 
 def _named_reports(index: Index, query: Query) -> set[str]:
@@ -228,7 +242,7 @@ def assess(index: Index, query: Query, hits: list[Hit]) -> Verdict:
     named = _named_scope(index, query) if not unit else ([], [])
     reason = ((f"资料库中没有{unit}的报告" if unit else "") or _unheld_genre(query, index, named)
               or _part_year_only(query, index, named) or _unknown_year(query, index)
-              or _planned_only_year(query, named) or _unknown_terms(query, index)
+              or _planned_only_year(query, named) or _unknown_terms(query, index, named)
               or _unmentioned_subject(query, index, named))
     if reason:
         return Verdict(True, reason)

@@ -93,6 +93,8 @@ def test_a_township_asked_with_its_kind_written_once_is_its_report():
     ("平潭综合实验区财政金融局的述职报告讲了哪些内容？", "述职报告"),
     ("县应急管理局2023年上半年工作总结提到了哪些成绩？", "上半年"),
     ("珠海市上半年一般公共预算收入是多少？", "珠海市"),  # a city the placeless report never names
+    # a subject only 江苏省's report speaks of, asked of a unit whose reports do not
+    ("东山县统计局的碳达峰工作是怎么推进的？", "东山县统计局"),
 ])
 def test_a_unit_genre_or_period_the_library_lacks_is_declined_by_name(library, question, name):
     result = answer(library, question)
@@ -107,6 +109,7 @@ def test_a_unit_genre_or_period_the_library_lacks_is_declined_by_name(library, q
     "平潭综合实验区财政金融局2024年怎么盘活存量资金？",
     "东山县统计局2023年统计服务方面做了什么？",
     "县应急管理局2023年排查整改了多少条隐患？",
+    "江苏省的碳达峰工作是怎么推进的？",
     # a report of a city's unit (市财政局) that names no place but 中山 in its text stands for 中山
     "中山市上半年一般公共预算收入是多少？",
 ])
