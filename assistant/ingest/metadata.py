@@ -18,6 +18,7 @@ from assistant.models import UNKNOWN
 PERIOD_START = re.compile(r"(20\d{2})\s*年")
 UNIT_SUFFIX = re.compile(r"(局|委|办|办公室|镇|乡|街道|县|区|市|省|社|联|院|会|中心|政府|队|所|部|厅|公司)$")
 LEVELS_BY_PRIORITY = ("街道", "镇", "乡")
+PROVINCIAL_DEPARTMENT = "厅"  # only a province's departments are 厅 (民政厅, 财政厅, 办公厅)
 ADMIN = "省市区县"
 # 执行情况 and 预算草案: a budget report reviews one year and plans the next (关于2022年预算执行
 # 情况和2023年预算草案的报告, every 财政局's each year); a 决算（草案） reviews only.
@@ -123,8 +124,9 @@ def canonical_org(org: str) -> str:
 
 
 def level_of(org: str) -> str:
-    """The administrative level an organisation name implies (provincial regions: 省)."""
-    if canonical_org(org) in regions().values():
+    """The administrative level an organisation name implies (provincial regions: 省; a 厅 is
+    a province's department: 民政厅)."""
+    if canonical_org(org) in regions().values() or org.endswith(PROVINCIAL_DEPARTMENT):
         return "省"
     for level in LEVELS_BY_PRIORITY:
         if level in org:
