@@ -109,7 +109,7 @@ def _any_mentions(index: Index, report_ids: set[str], terms: list[str]) -> bool:
 
 
 def _named_reports(index: Index, query: Query) -> set[str]:
-    return {rid for rid, s in index.derived().reports.items() if s.report.org in query.orgs}
+    return {rid for rid, s in index.derived().reports.items() if query.names_report(s.report)}
 
 
 def best_similarity(index: Index, question: str, hits: list[Hit]) -> float:
@@ -153,8 +153,13 @@ Named = tuple[list[tuple[NamedUnit, list[Report]]], list[Report]]
 
 
 def _named_scope(index: Index, query: Query) -> Named:
-    """The named units and their reports (none when the question names no held unit)."""
+    """The named units and their reports (none when the question names no held unit): those the
+    grammar of unit names finds, else the library's units the question writes by their whole
+    name (平潭综合实验区财政金融局, too long a department for that grammar)."""
     held = [(u, own) for u in named_units(query.text) if (own := reports_of(index, u))]
+    if not held and query.orgs and not query.region_kind:
+        reports = [s.report for s in index.derived().reports.values()]
+        held = [(NamedUnit(org), own) for org in query.orgs if (own := [r for r in reports if r.org == org])]
     return held, [r for _, own in held for r in own]
 
 
@@ -207,7 +212,7 @@ def _unknown_year(query: Query, index: Index) -> str:
         return ""
     derived = index.derived()
     reports = [s.report for s in derived.reports.values()]
-    named = [r for r in reports if r.org in query.orgs]
+    named = [r for r in reports if query.names_report(r)]
     years = {y for r in (named or reports) for y in report_years(r)}
     if named and not set(asked) <= years:  # a report states other years' figures too (比2022年
         ids = {r.id for r in named}        # 增长, a table's 2022年 column): read only when needed

@@ -151,7 +151,7 @@ def _pick(
 
 
 def _unit_named(index: Index, hit: Hit, query: Query) -> bool:
-    return index.derived().reports[hit.chunk.report_id].report.org in query.orgs
+    return query.names_report(index.derived().reports[hit.chunk.report_id].report)
 
 
 def _unit(index: Index, hit: Hit) -> str:
@@ -165,7 +165,7 @@ def list_scope(index: Index, query: Query) -> set[str]:
     f, levels = query.filters, query.inferred.level
     return {rid for rid, s in index.derived().reports.items()
             if report_matches(s.report, f) and (not f.report_ids or rid in f.report_ids)
-            and (s.report.org in query.orgs if query.orgs else not levels or s.report.level in levels)}
+            and (query.names_report(s.report) if query.orgs else not levels or s.report.level in levels)}
 
 
 def listed_hits(index: Index, query: Query, hits: list[Hit]) -> tuple[Subject, list[Hit]] | None:

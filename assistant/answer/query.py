@@ -17,7 +17,7 @@ from assistant.answer.units import named_units
 from assistant.index.tokenize import tokenize
 from assistant.ingest.metadata import department_words, regions
 from assistant.lexicon.divisions import mentions
-from assistant.models import Filters, Role
+from assistant.models import Filters, Report, Role
 
 MAX_QUESTION_CHARS = 500  # longer questions are truncated (with a notice) before retrieval
 
@@ -59,6 +59,8 @@ class Query:
     filters: Filters = field(default_factory=Filters)
     inferred: Filters = field(default_factory=Filters)
     orgs: tuple[str, ...] = ()  # organisations named in the question ("县审计局")
+    unit_reports: tuple[str, ...] = ()  # the ids of its named units' reports, when resolved
+    unit_names: tuple[str, ...] = ()  # those units as the question writes them (无为市)
     region_kind: bool = False  # its orgs are the library's units of a kind of region (直辖市)
     many: bool = False  # asks across reports ("哪些乡镇…")
     truncated: bool = False
@@ -68,6 +70,13 @@ class Query:
     # review part, not the next year's plan restating the same indicators); a soft boost only,
     # never read as asking for that part
     year_roles: tuple[str, ...] = ()
+
+    def names_report(self, report: Report) -> bool:
+        """The report is of a unit the question names: by id when its units were resolved
+        against the library, else by its unit's name."""
+        if self.unit_reports:
+            return report.id in self.unit_reports
+        return bool(self.orgs) and report.org in self.orgs
 
     @property
     def across_reports(self) -> bool:
@@ -234,11 +243,12 @@ def parse_query(
 def content_words(query: Query) -> str:
     """The question without the names of its units and kinds of region (直辖市, 江苏): those
     are checked against the library's reports, not looked for in the passages — its units'
-    names as written too (洪湖市民政局 for a report whose unit reads 民政局): a department or
-    township named is never the topic, while a place alone may be (江苏's 对口支援新疆)."""
+    names as written too (洪湖市民政局 for a report whose unit reads 民政局, 无为市 for one whose
+    unit was not found): a department or township named is never the topic, nor a place the
+    library holds reports of, while another place may be (江苏's 对口支援新疆)."""
     text = query.text
     for unit in sorted(named_units(text), key=lambda u: u.start, reverse=True):
-        if unit.department:
+        if unit.department or unit.text in query.unit_names:
             text = text[: unit.start] + " " + text[unit.end:]
     for pattern, _ in region_groups():
         text = pattern.sub(" ", text)

@@ -102,7 +102,7 @@ def _boost(query: Query, chunk: Chunk, derived: Derived, one_year: bool) -> floa
         chunk.section_path[0]
     ):
         factor *= GLOSSARY_PENALTY
-    if query.orgs and report.org in query.orgs:
+    if query.names_report(report):
         factor *= ORG_BOOST
     if one_year and period_words("span").search(PATH_SEP.join(chunk.section_path)):
         factor *= SPAN_PENALTY
@@ -227,10 +227,16 @@ def query_for(index: Index, question: str, filters: Filters | None = None) -> Qu
     kept = tuple(o for o in query.orgs if o not in departments)
     if kept:
         return replace(query, orgs=kept) if kept != query.orgs else query
-    orgs = tuple(dict.fromkeys(r.org for u in units if not u.below for r in reports_of(index, u)))
-    if not orgs:
+    held = [(u, own) for u in units if not u.below and (own := reports_of(index, u))]
+    reports = [r for _, own in held for r in own]
+    if not reports:
         return replace(query, orgs=()) if query.orgs else query
-    return replace(query, orgs=orgs, many=bool(MANY_WORDS.search(query.text)) and len(orgs) != 1)
+    # the reports by id too: a report whose unit was not found (unknown) is held for the unit its
+    # text names, and raising its org would raise every such report with it
+    orgs = tuple(dict.fromkeys(r.org for r in reports))
+    return replace(query, orgs=orgs, unit_reports=tuple(dict.fromkeys(r.id for r in reports)),
+                   unit_names=tuple(u.text for u, _ in held),
+                   many=bool(MANY_WORDS.search(query.text)) and len(orgs) != 1)
 
 
 def library_years(index: Index) -> tuple[list[str], frozenset[int], frozenset[int]]:

@@ -25,7 +25,7 @@ from assistant.lexicon.divisions import (
     is_full,
     mentions,
 )
-from assistant.models import Report
+from assistant.models import UNKNOWN, Report
 
 # What a unit's name ends with (局, 委员会, 街道办事处 …), longest first.
 UNIT_KIND = ("街道办事处|管理委员会|委员会|联合会|管委会|办公室|管理局|中心|街道|局|委|办|厅|院|所|队"
@@ -43,7 +43,8 @@ BELOW = re.compile(r"(?:那个|这个|某个|某|的一个|的某个|下面的|�
 # none of them a pronoun or particle (「搞海虾淡养的那个镇」, 「哪些乡镇」 name none).
 NAME_CHAR = r"[^\W\d_a-zA-Z的那这哪某个些在和与是有了也都就对把被从向给]"
 TOWNSHIP = re.compile(rf"({NAME_CHAR}{{2,4}}?(?:街道办事处|街道|镇|乡))")
-PLACE_END = ("省", "市", "县", "区", "旗")  # what a place's full name ends with
+PLACE_END = ("省", "市", "县", "区", "旗")
+REDACTED = "XX"  # a unit's name left out of a shared copy (XX市, XX镇)  # what a place's full name ends with
 TOWNSHIP_END = re.compile(r"(?:街道办事处|街道|镇|乡)$")
 
 
@@ -262,10 +263,10 @@ def _placeless_match(index: Index, unit: NamedUnit) -> Callable[[Report], bool]:
         return writes
     names_place = _namer(index, [n for d in unit.divisions[:1] for n in (d.name, d.short) if n])
     if not unit.department:
-        # a place asked by itself (中山市): a report of a unit of its level (市财政局) whose text
-        # names it, by its short name too (「绿美中山」)
-        levels = tuple(d.name[-1] for d in unit.divisions[:1] if d.name.endswith(PLACE_END))
-        return lambda r: writes(r) or (bool(levels) and r.org.startswith(levels) and names_place(r))
+        # a place asked by itself (中山市, 江苏): a report of a unit of its level (市财政局, 民政厅)
+        # whose text names it, by its short name too (「绿美中山」)
+        levels = {d.name[-1] if d.level == LEVEL_COUNTY else d.level for d in unit.divisions[:1]}
+        return lambda r: writes(r) or (r.level in levels and known(r) and names_place(r))
     kinds = _kinds(unit.department)
     township = not kinds and TOWNSHIP_END.search(unit.department)
     names_department = _namer(index, [unit.department])
@@ -279,6 +280,11 @@ def _placeless_match(index: Index, unit: NamedUnit) -> Callable[[Report], bool]:
         return same and names_place(report)
 
     return match
+
+
+def known(report: Report) -> bool:
+    """The report's unit was found and is not redacted (XX市 may be any city)."""
+    return report.org != UNKNOWN and REDACTED not in report.org
 
 
 def same_township(asked: str, org: str) -> bool:
