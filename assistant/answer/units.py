@@ -46,6 +46,7 @@ TOWNSHIP = re.compile(rf"({NAME_CHAR}{{2,4}}?(?:街道办事处|街道|镇|乡))
 PLACE_END = ("省", "市", "县", "区", "旗")
 REDACTED = "XX"  # a unit's name left out of a shared copy (XX市, XX镇)  # what a place's full name ends with
 TOWNSHIP_END = re.compile(r"(?:街道办事处|街道|镇|乡)$")
+TOWNSHIP_KIND = re.compile(r"街道|镇|乡(?!村)")  # right after a name: a township's (乡村 is no kind)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ def named_units(text: str) -> tuple[NamedUnit, ...]:
                 d.within(p) for d in inner.divisions for p in m.divisions):
             continue  # 南昌东湖区, 江苏苏州: the unit is the inner place
         department = department_after(text, m.end)
+        if township_word(text, m):
+            continue  # 清水河街道 is a street, not 清水河县's: the township pattern names it
         below = BELOW.match(text, m.end)
         if not department and not below and not _place_by_itself(m, found[i - 1] if i else None):
             continue
@@ -161,10 +164,19 @@ def _unit_after(text: str, end: int) -> bool:
 MAX_NAMES_KEPT = 512  # names whose reports are kept per library (a few per question)
 
 
+def township_word(text: str, m: Mention) -> bool:
+    """The place's name is the first word of a township's or street's (清水河街道, 振兴街道: not
+    清水河县 or 振兴区): a kind of township follows it at once."""
+    return not m.text.endswith(PLACE_END) and bool(TOWNSHIP_KIND.match(text, m.end))
+
+
 def report_divisions(report: Report) -> tuple[Division, ...]:
-    """The divisions a report is of: those its unit's name and its title name."""
-    found: list[Mention] = mentions(report.org, trusted=True) + mentions(report.title, full_only=True)
-    return tuple(d for m in found for d in m.divisions[:1] if len(m.divisions) == 1 or m.text == d.name)
+    """The divisions a report is of: those its unit's name and its title name (a township's
+    name that is also a county's is not that county)."""
+    found = [m for m in mentions(report.org, trusted=True) if not township_word(report.org, m)]
+    found += [m for m in mentions(report.title, full_only=True) if not township_word(report.title, m)]
+    return tuple(dict.fromkeys(d for m in found for d in m.divisions[:1]
+                               if len(m.divisions) == 1 or m.text == d.name))
 
 
 def library_units(index: Index) -> dict[str, tuple[Report, tuple[Division, ...]]]:

@@ -66,6 +66,9 @@ def test_short_names_count_only_where_they_are_places():
     ("七星镇镇长的述职报告", ["七星镇"]),  # a numeral leads many townships' names
     ("五马街道今年的工作", ["五马街道"]),
     ("五大镇和百强镇的做法", []),  # a numeral and a measure word name none
+    # a county's name leading a street's is the street's (清水河县 is in 内蒙古)
+    ("金安区清水河街道2021年的工作", ["金安区清水河街道"]),
+    ("振兴街道办事处2008年的工作", ["振兴街道办事处"]),
     ("搞海虾淡养的那个镇有哪些制约发展的问题？", []),
     ("民政部门2023年在儿童关爱保护方面做了什么？", []),
 ])
@@ -78,6 +81,16 @@ def test_a_short_place_name_before_a_unit_names_that_place():
     (unit,) = named_units("泰顺三魁镇新招引了几家总部回归企业？")
     assert (unit.department, [d.name for d in unit.divisions]) == ("三魁镇", ["泰顺县"])
     assert named_units("推进民政局改革") == ()  # no place before the department
+
+
+def test_a_townships_name_that_is_a_countys_is_not_that_county():
+    from assistant.answer.units import report_divisions
+    from assistant.models import Report
+
+    street = Report(id="r", title="振兴街道2008年工作总结", org="振兴街道", level="街道")
+    assert report_divisions(street) == ()  # not 丹东's 振兴区
+    nested = Report(id="s", title="金安区清水河街道2021年工作报告", org="金安区清水河街道", level="街道")
+    assert [d.name for d in report_divisions(nested)] == ["金安区"]
 
 
 def test_a_township_asked_with_its_kind_written_once_is_its_report():
