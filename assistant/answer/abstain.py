@@ -22,6 +22,7 @@ from assistant.answer.query import (
     key_terms,
     period_words,
     synonym_groups,
+    whole_terms,
 )
 from assistant.answer.units import (
     NamedUnit,
@@ -29,6 +30,7 @@ from assistant.answer.units import (
     named_units,
     report_openings,
     reports_of,
+    stand_ins,
     unheld_unit,
 )
 from assistant.index.index import Index
@@ -54,6 +56,7 @@ MIN_SIMILARITY = 0.86
 class Verdict:
     abstain: bool
     reason: str = ""
+    caveat: str = ""  # answered, with what the user must check (a report that names no place)
 
 
 def term_coverage(question: str, hits: list[Hit]) -> float:
@@ -91,8 +94,7 @@ def _unknown_terms(query: Query, index: Index, named: Named) -> str:
     terms = key_terms(content_words(query))
     if not terms:
         return ""
-    whole = [t for t in terms if not any(t != o and t in o for o in terms)]  # 碳中和, not 中和
-    said = "”“".join(whole[:3])
+    said = "”“".join(whole_terms(terms)[:3])
     words = terms + [s for t in terms for s in synonym_groups().get(t, ())]
     if not index.derived().sparse.idf(words):
         return f"资料库中的报告没有提到“{said}”"
@@ -239,13 +241,40 @@ def _unmentioned_subject(query: Query, index: Index, named: Named) -> str:
     return f"资料库中{whose}报告没有提到“{'”“'.join(subject.words)}”"
 
 
+# A stand-in report answers for the unit only when one of its passages holds this many of the
+# question's topic words, and all of them: a bare 「工作总结讲了哪些重点工作」 has none to check.
+MIN_STAND_IN_TERMS = 2
+
+
+def _stated_by_stand_in(index: Index, query: Query, unit: NamedUnit) -> Report | None:
+    """A department the library has no report of by name, whose kind and level a report that
+    names no place has (stand_ins), and one passage of that report states every topic word of
+    the question (「太湖县应急局办了几期安全知识培训班」: 「举办13期安全知识培训班」) — the words
+    of its title (genre, period) not counted."""
+    terms = [t for t in whole_terms(key_terms(content_words(query))) if not asks_figure(t)]
+    chunks = index.derived().chunks
+    for report in stand_ins(index, unit):
+        topic = [t for t in terms if t not in normalize(report.title)]
+        if len(topic) < MIN_STAND_IN_TERMS:
+            continue
+        texts = (normalize(c.text) for c in chunks if c.report_id == report.id)
+        if any(all(mentions(t, text) for t in topic) for text in texts):
+            return report
+    return None
+
+
 def assess(index: Index, query: Query, hits: list[Hit]) -> Verdict:
     """Abstain, with the reason, when the library evidently cannot answer the question."""
     if not hits:
         return Verdict(True, "资料库中没有相关段落")
     unit = unheld_unit(index, query.text)
-    named = _named_scope(index, query) if not unit else ([], [])
-    reason = ((f"资料库中没有{unit}的报告" if unit else "") or _unheld_genre(query, index, named)
+    stand_in = _stated_by_stand_in(index, query, unit) if unit else None
+    caveat = (f"资料库中没有注明为{display_name(unit)}的报告，以下出自一份未注明地名的"
+              f"{stand_in.org}报告，请核对是否为同一单位") if unit and stand_in else ""
+    missing = None if stand_in else unit
+    named = _named_scope(index, query) if missing is None else ([], [])
+    reason = ((f"资料库中没有{display_name(missing)}的报告" if missing else "")
+              or _unheld_genre(query, index, named)
               or _part_year_only(query, index, named) or _unknown_year(query, index)
               or _planned_only_year(query, named) or _unknown_terms(query, index, named)
               or _unmentioned_subject(query, index, named))
@@ -257,4 +286,4 @@ def assess(index: Index, query: Query, hits: list[Hit]) -> Verdict:
     coverage = term_coverage(content_words(query), hits[:5])
     if coverage < MIN_TERM_COVERAGE and best_similarity(index, query.text, hits[:5]) < MIN_SIMILARITY:
         return Verdict(True, "检索到的段落与问题的关键词不符")
-    return Verdict(False)
+    return Verdict(False, caveat=caveat)

@@ -295,7 +295,7 @@ def answer(
         result = abstention(verdict.reason, hits)
     else:
         result = _llm_or_compose(index, query, hits, on_token)
-    result.notice = "；".join(n for n in (notice, result.notice) if n)
+    result.notice = "；".join(n for n in (notice, verdict.caveat, result.notice) if n)
     return result
 
 

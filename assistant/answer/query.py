@@ -51,6 +51,12 @@ def key_terms(text: str) -> list[str]:
     return [t for t in dict.fromkeys(tokenize(text)) if len(t) >= 2 and t not in generic and not t.isdigit()]
 
 
+def whole_terms(terms: list[str]) -> list[str]:
+    """The terms no other term contains (碳中和, not 中和; 常住人口, not 人口): the words the
+    question uses, not the parts the tokenizer also gives."""
+    return [t for t in terms if not any(t != o and t in o for o in terms)]
+
+
 @dataclass
 class Query:
     """A question with its explicit filters and what its words imply."""

@@ -277,7 +277,7 @@ def _placeless_match(index: Index, unit: NamedUnit) -> Callable[[Report], bool]:
     if not unit.department:
         # a place asked by itself (中山市, 江苏): a report of a unit of its level (市财政局, 民政厅)
         # whose text names it, by its short name too (「绿美中山」)
-        levels = {d.name[-1] if d.level == LEVEL_COUNTY else d.level for d in unit.divisions[:1]}
+        levels = _levels_of(unit.divisions[0])
         return lambda r: writes(r) or (r.level in levels and known(r) and names_place(r))
     kinds = _kinds(unit.department)
     township = not kinds and TOWNSHIP_END.search(unit.department)
@@ -344,9 +344,9 @@ def holds(index: Index, unit: NamedUnit) -> bool:
     return bool(reports_of(index, unit))
 
 
-def unheld_unit(index: Index, text: str) -> str:
-    """The name of the first unit the question asks about that the library has no report of
-    ("" when every unit it asks about is held). Beside a held unit, another place is a topic
+def unheld_unit(index: Index, text: str) -> NamedUnit | None:
+    """The first unit the question asks about that the library has no report of (None when
+    every unit it asks about is held). Beside a held unit, another place is a topic
     of its report (江苏's 对口支援新疆, 在苏州等地) unless it has a department (平潭公安局); a
     place written right after the place it lies in is the unit itself (江苏苏州: 苏州,
     named_units)."""
@@ -357,8 +357,25 @@ def unheld_unit(index: Index, text: str) -> str:
             continue
         if held and unit.divisions and not unit.department:
             continue
-        return display_name(unit)
-    return ""
+        return unit
+    return None
+
+
+def stand_ins(index: Index, unit: NamedUnit) -> list[Report]:
+    """Reports that may be this department's though they name no place: of its kind and of
+    its place's level (太湖县应急局: a 县应急管理局's report that names no county)."""
+    kinds = _kinds(unit.department) if unit.department else set()
+    if not kinds or not unit.divisions:
+        return []
+    levels = _levels_of(unit.divisions[0])
+    return [r for r, ds in library_units(index).values()
+            if not ds and known(r) and r.department in kinds and r.level in levels]
+
+
+def _levels_of(division: Division) -> set[str]:
+    """The levels a report of a unit of this place has: a county's by its name (鄞州区: 区,
+    昆山市: 市), a province's or prefecture's by its level."""
+    return {division.name[-1] if division.level == LEVEL_COUNTY else division.level}
 
 
 def display_name(unit: NamedUnit) -> str:

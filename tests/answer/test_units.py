@@ -108,8 +108,9 @@ def test_a_township_asked_with_its_kind_written_once_is_its_report():
     ("国务院2026年的经济增长目标是多少？", "国务院"),
     ("平潭公安局2023年破获了多少起电信诈骗案件？", "平潭公安局"),  # a bureau of a held place
     ("淄博市2024年工作计划有哪些重点？", "淄博市"),
-    # a report naming itself by level only (县应急管理局) is no named county's: 泰顺县's is declined
-    ("泰顺县应急管理局2023年排查整改了多少条隐患？", "泰顺县应急管理局"),
+    # a report naming itself by level only (县应急管理局) is no named county's: 泰顺县's is
+    # declined when the question has no topic that report states
+    ("泰顺县应急管理局2023年工作总结和2024年工作计划是什么？", "泰顺县应急管理局"),
     ("平潭综合实验区财政金融局的述职报告讲了哪些内容？", "述职报告"),
     ("县应急管理局2023年上半年工作总结提到了哪些成绩？", "上半年"),
     ("珠海市上半年一般公共预算收入是多少？", "珠海市"),  # a city the placeless report never names
@@ -138,6 +139,15 @@ def test_a_unit_genre_or_period_the_library_lacks_is_declined_by_name(library, q
 def test_the_same_questions_of_held_units_are_answered(library, question):
     result = answer(library, question)
     assert not result.abstained, result.text
+
+
+@needs_web
+def test_a_report_naming_no_place_answers_for_a_unit_of_its_kind_with_a_caveat(library):
+    """The library's 县应急管理局 report names no county: asked for 泰顺县应急管理局's figure
+    that it states, the answer quotes it and says it may be another county's."""
+    result = answer(library, "泰顺县应急管理局2023年签订了多少份安全生产责任书？")
+    assert not result.abstained and "186份" in result.text
+    assert "没有注明为泰顺县应急管理局的报告" in result.notice and "县应急管理局" in result.notice
 
 
 @needs_web
