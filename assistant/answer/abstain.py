@@ -20,6 +20,7 @@ from assistant.answer.query import (
     Query,
     content_words,
     key_terms,
+    own_levels,
     period_words,
     synonym_groups,
     whole_terms,
@@ -89,8 +90,10 @@ def figure_share(index: Index, query: Query, hits: list[Hit]) -> float | None:
 def _unknown_terms(query: Query, index: Index, named: Named) -> str:
     """Every content term of the question (and its synonyms) is absent from the reports it is
     about: the whole library (「碳达峰碳中和」 in a library of county reports that never use
-    them), or its named units' reports (沙洋县财政局's 房地产税). Not a level's reports (区里的…):
-    on the sample set that declined an answerable question of its report half."""
+    them), or its named units' reports (沙洋县财政局's 房地产税), or, naming none, the reports of
+    the level a question names its own government by (「区里的碳达峰工作」: the 区 reports). Not
+    every level a question implies (县级部门, 乡镇): on the sample set that declined an
+    answerable question of its report half."""
     terms = key_terms(content_words(query))
     if not terms:
         return ""
@@ -99,9 +102,12 @@ def _unknown_terms(query: Query, index: Index, named: Named) -> str:
     if not index.derived().sparse.idf(words):
         return f"资料库中的报告没有提到“{said}”"
     held, own = named
-    if not own or _any_mentions(index, {r.id for r in own}, terms):
+    levels = own_levels(query.text) if not held else ()
+    scope = own or [s.report for s in index.derived().reports.values() if s.report.level in levels]
+    if not scope or _any_mentions(index, {r.id for r in scope}, terms):
         return ""
-    return f"资料库中{display_name(held[0][0])}的报告没有提到“{said}”"
+    whose = display_name(held[0][0]) if held else "、".join(f"{lv}级" for lv in levels)
+    return f"资料库中{whose}的报告没有提到“{said}”"
 
 
 def _any_mentions(index: Index, report_ids: set[str], terms: list[str]) -> bool:

@@ -106,6 +106,13 @@ def role_words() -> list[tuple[str, re.Pattern[str]]]:
     return [(Role(role), pattern) for role, pattern in lexicon.keyed_patterns("question_roles.txt")]
 
 
+def own_levels(text: str) -> tuple[str, ...]:
+    """The level of the asker's own government a question names by its level alone (「区里的
+    碳达峰工作」: 区), from question_own_level.txt."""
+    return tuple(level for level, pattern in lexicon.keyed_patterns("question_own_level.txt")
+                 if pattern.search(text))
+
+
 def _levels(text: str) -> tuple[str, ...]:
     found: list[str] = []
     for pattern, levels in level_words():

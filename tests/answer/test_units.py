@@ -114,8 +114,10 @@ def test_a_township_asked_with_its_kind_written_once_is_its_report():
     ("平潭综合实验区财政金融局的述职报告讲了哪些内容？", "述职报告"),
     ("县应急管理局2023年上半年工作总结提到了哪些成绩？", "上半年"),
     ("珠海市上半年一般公共预算收入是多少？", "珠海市"),  # a city the placeless report never names
-    # a subject only 江苏省's report speaks of, asked of a unit whose reports do not
+    # a subject only 江苏省's report speaks of, asked of a unit whose reports do not, or of
+    # the asker's own government by its level (县里: the library's 县 reports)
     ("东山县统计局的碳达峰工作是怎么推进的？", "东山县统计局"),
+    ("县里的碳达峰工作是怎么推进的？", "县级"),
 ])
 def test_a_unit_genre_or_period_the_library_lacks_is_declined_by_name(library, question, name):
     result = answer(library, question)
