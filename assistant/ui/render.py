@@ -131,6 +131,17 @@ def cite_links(text: str, numbers: set[int]) -> str:
 FIRST_SCREEN_ENTRIES = 6
 
 
+def separate_leads(text: str) -> str:
+    """A blank line before a lead that follows a list entry (「另有 1 份报告提到…」 after the
+    exact ones): Markdown would read it as the end of that entry."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if out and out[-1].startswith("- ") and line and not line.startswith("- "):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
 def fold_long_list(text: str) -> str:
     """The entries of a long list answer beyond the first screen, folded under 「展开全部」."""
     lines = text.split("\n")
@@ -147,7 +158,7 @@ def answer_markdown(answer: dict) -> str:
     """The chat message for an answer: its text (HTML escaped, [n] linked to the cards, a long
     list folded after its first screen) and the notice, if any."""
     cited = {int(c["n"]) for c in answer.get("citations", [])}
-    text = fold_long_list(cite_links(esc_markdown(answer["answer"]), cited))
+    text = fold_long_list(separate_leads(cite_links(esc_markdown(answer["answer"]), cited)))
     notice = answer.get("notice")
     return f"{text}\n\n> ⚠️ {esc_markdown(notice)}" if notice else text
 

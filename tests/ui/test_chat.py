@@ -27,6 +27,13 @@ def test_citation_marks_link_to_their_cards_and_nothing_else():
     assert "乙[3]" in text and "[2023]" in text
 
 
+def test_a_second_lead_of_a_list_answer_is_not_part_of_the_entry_before_it():
+    text = answer_markdown({"answer": "共有 1 份报告提到“低空经济”：\n- **江苏省**：「低空经济」[1]\n"
+                                      "另有 1 份报告提到“低空”“经济”：\n- **北京市**：「低空安全」[2]",
+                            "citations": [{"n": 1}, {"n": 2}]})
+    assert "[1]</a>\n\n另有 1 份" in text
+
+
 def test_unknown_fields_show_as_unrecognised():
     citation = {"n": 1, "report_title": "2023年工作总结", "section_path": ["一、工作总结"], "text": "正文"}
     assert '<div class="cite-meta">单位未识别 · 一、工作总结</div>' in citation_card(citation, UNKNOWN, "")
