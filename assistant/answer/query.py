@@ -72,6 +72,7 @@ class Query:
     truncated: bool = False
     overview: bool = False  # asks for a part's areas or items ("分哪几块")
     defines: bool = False  # asks what a term means ("什么是灯塔工厂")
+    asks_speaker: bool = False  # asks who delivered the report ("决算报告是谁作的")
     # the parts its year points to (「海南省2025年接待了多少入境游客」: a reviewed year, the
     # review part, not the next year's plan restating the same indicators); a soft boost only,
     # never read as asking for that part
@@ -249,6 +250,7 @@ def parse_query(
         truncated=truncated,
         overview=any(p.search(clean) for p in lexicon.patterns("overview_words.txt")),
         defines=bool(glossary_pattern("question").search(clean)),
+        asks_speaker=any(p.search(clean) for p in lexicon.patterns("speaker_words.txt")),
         year_roles=_year_roles(clean, inferred.role, reviewed),
     )
 

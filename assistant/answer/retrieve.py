@@ -33,6 +33,7 @@ from assistant.index.filtering import matches
 from assistant.index.index import Derived, Index
 from assistant.index.tokenize import normalize, tokenize
 from assistant.ingest.chunks import PATH_SEP
+from assistant.ingest.metadata import speaker_line
 from assistant.models import Chunk, Hit, Role
 
 CANDIDATES = 100  # passages each retriever contributes to fusion
@@ -76,6 +77,9 @@ SPAN_PENALTY = 0.7
 # A list question names its subject (「哪些报告讲到了森林防火」): a passage that mentions it
 # answers, a merely similar one does not.
 SUBJECT_BOOST = 2.0
+# 「决算报告是谁作的」: only the passage with the speaker line names the person; as strong as a
+# named unit (ORG_BOOST), since every passage of that unit's report is raised alike.
+SPEAKER_BOOST = 3.0
 # A figure question's passage is weighted up by the share of the subject's idf that one of its
 # sentences with a number holds (figures.stated_share): 1 + this × share.
 FIGURE_BOOST = 1.0
@@ -104,6 +108,8 @@ def _boost(query: Query, chunk: Chunk, derived: Derived, one_year: bool) -> floa
         factor *= GLOSSARY_PENALTY
     if query.names_report(report):
         factor *= ORG_BOOST
+    if query.asks_speaker and any(speaker_line(line) for line in chunk.text.split("\n")):
+        factor *= SPEAKER_BOOST
     if one_year and period_words("span").search(PATH_SEP.join(chunk.section_path)):
         factor *= SPAN_PENALTY
     inferred = query.inferred

@@ -203,6 +203,16 @@ def _named_unit(title: str, body: str) -> str:
     return canonical_org(named[0]) if named else ""
 
 
+SPEAKER_LINE_CHARS = 40  # a speaker line is short: a unit, a title and a name
+
+
+def speaker_line(line: str) -> bool:
+    """The line names who delivers the report: a unit with its head's title (「三明市财政局局长
+    苏迎平」, 「魏庄镇人民政府镇长 杨杰」)."""
+    line = line.strip()
+    return len(line) <= SPEAKER_LINE_CHARS and bool(SPEAKER.match(line) or SPEAKER_UNIT.match(line))
+
+
 def _presenting_unit(body: str) -> str:
     """The department a line of the report's opening names alone (「沙洋县财政局」 under the
     occasion line of a budget report): the unit presenting it, more specific than its title's

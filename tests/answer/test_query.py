@@ -32,3 +32,13 @@ def test_a_named_department_is_no_part_of_the_topic():
     assert "洪湖" not in words and "总抓手" in words
     # a place alone may be a topic of the held unit's report (对口支援新疆)
     assert "新疆" in content_words(parse_query("江苏省对口支援新疆做了什么？", orgs=["江苏省"]))
+
+
+def test_who_delivered_a_report_is_asked_of_its_speaker_line():
+    from assistant.ingest.metadata import speaker_line
+
+    assert parse_query("三明市2023年市本级决算报告是谁作的？").asks_speaker
+    assert parse_query("魏庄镇的政府工作报告是哪位镇长作的？").asks_speaker
+    assert not parse_query("七人普工作领导小组的组长是谁？").asks_speaker  # the body names them
+    assert speaker_line("三明市财政局局长 苏迎平") and speaker_line("魏庄镇人民政府镇长 杨杰")
+    assert not speaker_line("2020年2月成立由副区长李翔同志任组长的领导小组")
