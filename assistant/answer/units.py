@@ -363,9 +363,12 @@ def unheld_unit(index: Index, text: str) -> NamedUnit | None:
 
 def stand_ins(index: Index, unit: NamedUnit) -> list[Report]:
     """Reports that may be this department's though they name no place: of its kind and of
-    its place's level (太湖县应急局: a 县应急管理局's report that names no county)."""
+    its place's level (太湖县应急局: a 县应急管理局's report that names no county) — none when
+    the library holds reports of the place: they name it, so would its department's (平潭公安局
+    beside 平潭's other bureaus is not in the library)."""
     kinds = _kinds(unit.department) if unit.department else set()
-    if not kinds or not unit.divisions:
+    holders = _holders(index)
+    if not kinds or not unit.divisions or any(d.code in holders for d in unit.divisions):
         return []
     levels = _levels_of(unit.divisions[0])
     return [r for r, ds in library_units(index).values()

@@ -111,6 +111,8 @@ def test_a_township_asked_with_its_kind_written_once_is_its_report():
     # a report naming itself by level only (县应急管理局) is no named county's: 泰顺县's is
     # declined when the question has no topic that report states
     ("泰顺县应急管理局2023年工作总结和2024年工作计划是什么？", "泰顺县应急管理局"),
+    # … nor a county's whose other units' reports name it (东山县统计局 is in)
+    ("东山县应急管理局2023年签订了多少份安全生产责任书？", "东山县应急管理局"),
     ("平潭综合实验区财政金融局的述职报告讲了哪些内容？", "述职报告"),
     ("县应急管理局2023年上半年工作总结提到了哪些成绩？", "上半年"),
     ("珠海市上半年一般公共预算收入是多少？", "珠海市"),  # a city the placeless report never names
