@@ -34,6 +34,11 @@ ON_TOPIC_SHARE = 0.5  # see on_topic
 SECTION_QUOTES = 6  # a section question lists up to this many items of the section
 TERM_WEIGHT = 0.5  # sentence score = TERM_WEIGHT × term overlap + (1 − TERM_WEIGHT) × similarity
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+# A list entry quotes at most about two lines of the chat column at 1280 px (~40 characters a
+# line): a longer sentence is cut to its clauses that mention the subject (云南's 160-character
+# list of industries for 低空经济).
+MAX_LIST_QUOTE = 80
+CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|再|其中|同样)|呢[？?]?$")
 YEAR = re.compile(r"20\d{2}(?=年)")
 MAX_FOLLOW_UP_CHARS = 20  # a follow-up this short borrows the previous question's subject
@@ -248,11 +253,30 @@ def _listing(index: Index, query: Query, subject: Subject, hits: list[Hit]) -> A
             n = len(citations) + 1
             spans = [s for s in _pick(index, query, hit, False, weights)
                      if mentions(subject, hit.chunk.text[s[0]:s[1]])] or _subject_sentences(index, hit, subject)
+            spans = [_subject_clauses(hit.chunk.text, span, subject) for span in spans]
             quotes = [hit.chunk.text[a:b].strip() for a, b in spans]
             citations.append(Citation(n=n, hit=hit, quotes=quotes, spans=spans))
             path = PATH_SEP.join(hit.chunk.section_path)
             lines.append(f"- **{_unit(index, hit)}**（{hit.chunk.report_title}）{path}：「{'……'.join(quotes)}」[{n}]")
     return Answer(text="\n".join(lines), citations=citations)
+
+
+def _subject_clauses(text: str, span: tuple[int, int], subject: Subject) -> tuple[int, int]:
+    """A sentence longer than MAX_LIST_QUOTE cut to the run of its clauses from the first to
+    the last that mentions the subject — as written, else by all its words — without the
+    closing comma (the whole sentence when no clause alone mentions it)."""
+    a, b = span
+    if b - a <= MAX_LIST_QUOTE:
+        return span
+    clauses = [(m.start(), m.end()) for m in CLAUSE.finditer(text, a, b) if text[m.start():m.end()].strip()]
+    holding = ([c for c in clauses if as_written(subject, text[c[0]:c[1]])]
+               or [c for c in clauses if mentions(subject, text[c[0]:c[1]])])
+    if not holding:
+        return span
+    end = holding[-1][1]
+    while end > holding[0][0] + 1 and text[end - 1] in "，,；;：:":
+        end -= 1
+    return holding[0][0], end
 
 
 def _subject_sentences(index: Index, hit: Hit, subject: Subject) -> list[tuple[int, int]]:

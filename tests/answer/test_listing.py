@@ -59,3 +59,17 @@ def test_reports_saying_it_as_written_come_first_and_are_counted_apart(sample_in
     assert f"另有 {len(loose)} 份报告提到“燃气”“安全”" in result.text
     ids = listed(result)
     assert set(ids[: len(written)]) == written and set(ids[len(written):]) == loose
+
+
+def test_a_long_sentence_is_quoted_by_its_clauses_that_mention_the_subject():
+    from assistant.answer.compose import MAX_LIST_QUOTE, _subject_clauses
+    from assistant.answer.listing import subject_of
+
+    subject = subject_of("哪些省份提到了低空经济？")
+    text = ("坚持智能化、绿色化、融合化方向，以科技创新为引领，以先进制造业为骨干，做强做优做大绿色铝、"
+            "硅光伏、磷化工等资源型产业，立足实际发展生物医药、数字经济、低空经济等新兴产业，"
+            "推动园区经济高质量发展，非烟非能工业增加值比重大幅提高。")
+    a, b = _subject_clauses(text, (0, len(text)), subject)
+    assert text[a:b] == "立足实际发展生物医药、数字经济、低空经济等新兴产业"  # not 园区经济
+    short = "低空经济产业链集聚更多关键企业，起降设施增至3592个。"
+    assert len(short) <= MAX_LIST_QUOTE and _subject_clauses(short, (0, len(short)), subject) == (0, len(short))
