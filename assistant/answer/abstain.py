@@ -258,14 +258,14 @@ def _stated_by_stand_in(index: Index, query: Query, unit: NamedUnit) -> Report |
     the question (「太湖县应急局办了几期安全知识培训班」: 「举办13期安全知识培训班」) — the words
     of its title (genre, period) not counted."""
     terms = [t for t in whole_terms(key_terms(content_words(query))) if not asks_figure(t)]
-    chunks = index.derived().chunks
-    for report in stand_ins(index, unit):
-        topic = [t for t in terms if t not in normalize(report.title)]
-        if len(topic) < MIN_STAND_IN_TERMS:
-            continue
-        texts = (normalize(c.text) for c in chunks if c.report_id == report.id)
-        if any(all(mentions(t, text) for t in topic) for text in texts):
-            return report
+    topics = {r.id: (r, topic) for r in stand_ins(index, unit)
+              if len(topic := [t for t in terms if t not in normalize(r.title)]) >= MIN_STAND_IN_TERMS}
+    for c in index.derived().chunks:  # one pass for every stand-in: a big library has many
+        if c.report_id in topics:
+            report, topic = topics[c.report_id]
+            text = normalize(c.text)
+            if all(mentions(t, text) for t in topic):
+                return report
     return None
 
 
