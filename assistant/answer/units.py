@@ -43,8 +43,8 @@ BELOW = re.compile(r"(?:那个|这个|某个|某|的一个|的某个|下面的|�
 # none of them a pronoun or particle (「搞海虾淡养的那个镇」, 「哪些乡镇」 name none).
 NAME_CHAR = r"[^\W\d_a-zA-Z的那这哪某个些在和与是有了也都就对把被从向给]"
 TOWNSHIP = re.compile(rf"({NAME_CHAR}{{2,4}}?(?:街道办事处|街道|镇|乡))")
-PLACE_END = ("省", "市", "县", "区", "旗")
-REDACTED = "XX"  # a unit's name left out of a shared copy (XX市, XX镇)  # what a place's full name ends with
+PLACE_END = ("省", "市", "县", "区", "旗")  # what a place's full name ends with
+REDACTED = "XX"  # a unit's name left out of a shared copy (XX市, XX镇)
 TOWNSHIP_END = re.compile(r"(?:街道办事处|街道|镇|乡)$")
 TOWNSHIP_KIND = re.compile(r"街道|镇|乡(?!村)")  # right after a name: a township's (乡村 is no kind)
 
