@@ -23,7 +23,7 @@ ADMIN = "省市区县"
 # 执行情况 and 预算草案: a budget report reviews one year and plans the next (关于2022年预算执行
 # 情况和2023年预算草案的报告, every 财政局's each year); a 决算（草案） reviews only.
 SUMMARY_WORD = re.compile(r"总结|回顾|汇报|述职|执行情况")
-PLAN_WORD = re.compile(r"计划|打算|要点|思路|安排|谋划|预算草案")
+PLAN_WORD = re.compile(r"计划|打算|要点|思路|安排|谋划|规划|方案|预算草案")
 # A redacted place name ("XX镇") or a 2–4 character one; 全镇/本乡/各街道 are not names.
 # Only at a clause start ("2023年以来，城区街道党工委…"), where a unit names itself.
 # and goes on to act ("城区街道党工委…", "XX镇坚持…").
@@ -65,6 +65,10 @@ PLACELESS_DEPARTMENT = re.compile(r"^(?:省|市|县|区)?(?P<own>[^省市县区�
 # An official document's title with no year: 发文机关 + 关于 + 事由 (「民政局关于接受市人大常委会
 # 评议的工作报告」): the unit is what stands before 关于.
 ISSUER = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,20}?(?:局|委员会|委|办公室|办|厅|院|中心|镇|乡|街道|政府))关于")
+# The unit signing an issuing notice's cover, with its date (「…现印发给你们，请认真贯彻执行。
+# 永嘉县人民政府 2021年12月28日」): the document's issuer.
+COVER_SIGNATURE = re.compile(r"印发给你们[^《\n]{0,60}?[。]\s*(?P<org>[\u4e00-\u9fffXx]{2,20}?"
+                             r"(?:人民政府办公室|人民政府|政府办公室|办公室|局|委员会))\s*20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 # A line that is only a department's name (沙洋县财政局, 中共XX县委办公室), among the first lines.
 PRESENTING = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,14}(?:局|委员会|办公室|厅|管委会|管理委员会))$")
 PRESENTING_LINES = 6
@@ -198,7 +202,7 @@ def _named_unit(title: str, body: str) -> str:
     found = [m.group("org") for m in (TITLE_UNIT.search(title), CONGRESS.search(head)) if m]
     # a speaker line may stand where the title should (「汕头市潮阳区审计局局长 郑创平」)
     found += [m.group("org") for ln in [title, *lines] if (m := SPEAKER.match(ln) or SPEAKER_UNIT.match(ln))]
-    found += [m.group("org") for m in [REPRESENT.search(head)] if m]
+    found += [m.group("org") for m in (REPRESENT.search(head), COVER_SIGNATURE.search(head)) if m]
     named = [org for org in found if not BARE_LEVEL.match(org)]
     return canonical_org(named[0]) if named else ""
 

@@ -1,7 +1,8 @@
 """Line breaks that are not the report's: headings run into long lines are split back out
 (`reflow`: text copied from a CMS page often holds a whole report on one or a few lines,
-「…成效明显。二、存在的问题（一）…」), and print lines are joined back into paragraphs (`unwrap`:
-text copied from a PDF or a document site keeps a line break every ~25 characters).
+「…成效明显。二、存在的问题（一）…」), print lines are joined back into paragraphs (`unwrap`:
+text copied from a PDF or a document site keeps a line break every ~25 characters), and a
+document site's preview pages back into one text (`join_pages`: 「1、…长安镇20」「2、23年…」).
 
 A numbered marker inside a long line opens a new line when it stands where headings stand and
 its numbering continues the sequence the report is in: 一、 after the last 一、-rank number (or
@@ -56,6 +57,12 @@ WRAPPED_SHARE = 0.5
 WRAP_TOLERANCE = 2
 SENTENCE_END = "。！？；!?;…"
 PROSE_MARKS = "，,、：:"
+# A document site's preview numbers its pages 1、 2、 3、, one long line each, each cut where the
+# page ends, inside a sentence or a word (two sites' pages: a compilation of 镇 reports, a 街道
+# summary). A report's own long items 1、 2、 end their sentences.
+PAGE_NUMBER = re.compile(r"^(\d{1,3})、")
+MIN_PAGE_CHARS = MIN_RUN_IN_CHARS
+MIN_PAGES = 2
 
 
 def _number(text: str) -> int:
@@ -142,6 +149,20 @@ def _heading_apart(segment: str) -> list[str]:
     if parse_heading(segment) and gap and not any(ch in BOUNDARY for ch in segment[: gap.start()]):
         return [segment[: gap.start()], segment[gap.end():].strip()]
     return [segment] if segment else []
+
+
+def join_pages(lines: list[Line]) -> list[Line]:
+    """A document site's numbered preview pages joined into one line, their numbers dropped
+    (the lines unchanged when any filled line is no such page); positions are kept."""
+    filled = [ln for ln in lines if ln.text]
+    numbers = [m and int(m.group(1)) for m in (PAGE_NUMBER.match(ln.text) for ln in filled)]
+    if len(filled) < MIN_PAGES or numbers != list(range(1, len(filled) + 1)):
+        return lines
+    if any(len(ln.text) < MIN_PAGE_CHARS or ln.text[-1] in SENTENCE_END for ln in filled[:-1]):
+        return lines
+    text = "".join(PAGE_NUMBER.sub("", ln.text) for ln in filled)
+    first = filled[0]
+    return [replace(first, text=text) if ln is first else replace(ln, text="") for ln in lines]
 
 
 def _wrap_width(lines: list[Line]) -> int | None:

@@ -10,7 +10,7 @@ from assistant.ingest.chrome import strip_chrome
 from assistant.ingest.clean import clean_lines
 from assistant.ingest.fields import read_fields
 from assistant.ingest.metadata import extract_metadata
-from assistant.ingest.reflow import reflow, unwrap
+from assistant.ingest.reflow import join_pages, reflow, unwrap
 from assistant.ingest.sections import build_sections, split_signoff
 from assistant.ingest.split import ReportBlock, compilation_toc, split_reports
 from assistant.models import DEFAULT_LIBRARY, UNKNOWN, Kind, LoadedFile, Report, Role
@@ -72,7 +72,7 @@ def parse_block(block: ReportBlock, unit_hint: str = "") -> Report:
 def parse_file(loaded: LoadedFile) -> list[Report]:
     """All reports of a loaded file, in file order."""
     lines, fields = read_fields(clean_lines(loaded.lines))
-    lines = unwrap(lines)
+    lines = unwrap(join_pages(lines))
     cleaned = strip_chrome(lines, head=compilation_toc(lines) is None)
     blocks = split_reports(reflow(cleaned.lines), fallback_title=Path(loaded.path).stem)
     # a page's fields are about its one report (a compilation has none)

@@ -103,6 +103,19 @@ def _looks_like_title(lines: list[Line], i: int) -> bool:
     return after_blank and (bool(prefix.strip()) or full_kind)
 
 
+# An issuing notice's cover (公文: 主送机关, then 「《X》已经…通过，现印发给你们」): the document
+# it issues is X, the report that follows; its opening lines are searched for it.
+COVER = re.compile(r"《(?P<title>[^《》\n]{4,60})》(?:已经|经)[^。\n]{0,60}?(?:同意|通过)[，,]?\s*现(?:予)?印发给你们")
+COVER_CHARS = 300
+
+
+def cover_title(text: str) -> str:
+    """The title of the document an issuing notice's cover issues (「《永嘉县应急管理“十四五”
+    规划》已经县政府第72次常务会议审议通过,现印发给你们」), else ""."""
+    m = COVER.search(text[:COVER_CHARS])
+    return m.group("title").strip() if m else ""
+
+
 def title_text(line: str) -> str:
     """A title line as the report's title: without what a flattened table row leaves at its
     ends (「… |」), and a genre written twice by a document site once (「述职报告述职报告」)."""
@@ -163,5 +176,6 @@ def split_reports(lines: list[Line], fallback_title: str = "") -> list[ReportBlo
     if len(opening) <= MAX_TITLE_CHARS and not parse_heading(opening) and front_kind(opening) not in (
             "salutation", "date", "speaker"):
         return _cut(lines, [first])
-    title_line = Line(text=fallback_title, number=0)
-    return [ReportBlock(title=fallback_title, lines=[title_line, *lines[first:]])]
+    title = cover_title(opening) or fallback_title
+    title_line = Line(text=title, number=0)
+    return [ReportBlock(title=title, lines=[title_line, *lines[first:]])]

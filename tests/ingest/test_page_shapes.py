@@ -190,3 +190,35 @@ def test_print_lines_are_joined_into_paragraphs_and_the_title_stays_whole():
                                                   "开展安全生产治本攻坚行动"]
     assert "推动应急管理重心下移、力量下沉、保障下倾,年底前实现镇街全覆盖。" in work.children[0].text
     assert "0.0088以内。" in report.sections[-2].text
+
+
+def test_a_document_sites_numbered_preview_pages_are_one_text_again():
+    """Pages 1、 2、 3、 of a document site's preview, each cut inside a sentence (a 街道
+    summary's shape on two sites): the numbers go, the cut words join, the tree comes back."""
+    report = one("doc_site_pages.txt")
+    text = all_text(report)
+    assert "街道党工委统筹推进" in text and "取缔占道经营的自发市场" in text
+    assert not any(s.heading.startswith(("2、", "3、")) for root in report.sections for s in root.walk())
+    assert [s.heading.split("社区")[0] for s in report.sections][:2] == ["加大环境整治力度", "做好民生保障工作全年为困难群众发放救助金XX万元"]
+    assert [c.heading for c in report.sections[-1].children] == ["持续改善人居环境", "提升为民服务水平"]
+    assert report.org == "东风街道"
+
+
+def test_numbered_items_that_end_their_sentences_stay_lines():
+    from assistant.ingest.reflow import join_pages
+
+    item = "全面落实各项工作任务，确保取得实效。" * 12
+    lines = [Line(f"{n}、{item}", n) for n in (1, 2, 3)]
+    assert join_pages(lines) == lines
+    cut = [Line(f"1、{item}推进", 1), Line(f"2、{item}", 2)]
+    assert [ln.text for ln in join_pages(cut)] == [f"{item}推进{item}", ""]
+
+
+def test_an_issuing_notices_cover_gives_the_title_and_the_signing_unit():
+    """A 政务公开 page of a 规划 issued by a government: the metadata grid left as rows of |,
+    then 主送机关, 「《X》已经…通过,现印发给你们」 and the signature, run into the body."""
+    report = one("cover_notice.txt")
+    assert (report.title, report.org, report.level, report.department, report.kind) == (
+        "东江县应急管理“十四五”规划", "东江县人民政府", "县", "应急", "计划")
+    assert [s.heading for s in report.sections] == ["改革与发展基础", "总体要求"]
+    assert "|" not in report.preamble
