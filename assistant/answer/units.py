@@ -36,7 +36,7 @@ DEPARTMENT = re.compile(r"(?=([^\s的和与及或在、，。？！0-9“”\"�
 DEPARTMENT_END = re.compile(rf"(?:{UNIT_KIND})$")
 NOT_DEPARTMENT = re.compile(r"^(?:今|去|明|对|各|全|有|是|将|要|如|怎|哪|什|为|把|从|上|下|近|年)")
 # A level word followed by a department (县教育局, 区残联): a unit of that level.
-LEVEL_UNIT = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区|市|省)(?!级)([\u4e00-\u9fff]{1,8}?(?:局|委|中心|办|院|所|队|联))")
+LEVEL_UNIT = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区|市|省)(?!级)([\u4e00-\u9fff]{1,8}?(?:局|委|中心|办|院|所|队|联|社))")
 # Some unit inside a place, not named (「深圳那个区」, 「磐安的一个镇」, 「淄博某县」).
 BELOW = re.compile(r"(?:那个|这个|某个|某|的一个|的某个|下面的|下辖的|一个)(?:区|县|市|镇|乡|街道)")
 # A township or street named with its kind (城关镇, 东湖街道): two to four characters first,
