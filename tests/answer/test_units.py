@@ -52,7 +52,9 @@ def test_the_gazetteer_is_national_data_with_short_names():
 def test_short_names_count_only_where_they_are_places():
     assert [m.text for m in mentions("淄博2024年计划")] == ["淄博"]
     assert mentions("平安建设取得新成效") == [] and mentions("开放型经济") == []
-    assert [u.text for u in named_units("县供销社2024年计划新建多少个村级服务网点？")] == []
+    # 新建 is no place here (新建区's short name); 县供销社 is the county's 供销社, placeless
+    units = named_units("县供销社2024年计划新建多少个村级服务网点？")
+    assert [(u.text, u.divisions) for u in units] == [("县供销社", ())]
     assert [u.text for u in named_units("新建区财政局2024年计划")] == ["新建区财政局"]
 
 
