@@ -121,12 +121,21 @@ def _find_names(text: str):
             i += 1
 
 
-def _place_spans(text: str) -> set[tuple[int, int]]:
-    """The spans jieba tags as place names."""
+@cache
+def _tagger():
+    """jieba's part-of-speech tagger over the project's own tokenizer: jieba's default one
+    would load a second copy of the dictionary (~54 MB in an app process)."""
     import jieba.posseg
 
+    from assistant.index.tokenize import get_tokenizer
+
+    return jieba.posseg.POSTokenizer(get_tokenizer())
+
+
+def _place_spans(text: str) -> set[tuple[int, int]]:
+    """The spans jieba tags as place names."""
     spans, pos = set(), 0
-    for word, flag in jieba.posseg.cut(text):
+    for word, flag in _tagger().cut(text):
         if flag == PLACE_TAG:
             spans.add((pos, pos + len(word)))
         pos += len(word)
