@@ -87,10 +87,14 @@ def generic_township(name: str) -> bool:
 def department_after(text: str, start: int) -> str:
     """The department named at `start` (right after a place), "" when none is."""
     m = DEPARTMENT.match(text, start)
-    if not m or NOT_DEPARTMENT.match(m.group(1)):
+    if not m:
         return ""
     run = m.group(1)
     name = next((run[:n] for n in range(len(run), 0, -1) if DEPARTMENT_END.search(run[:n])), "")
+    # 「仙居下各镇」: a township's own name may begin as a time or pronoun word would (下, 上)
+    township = bool(TOWNSHIP.fullmatch(name)) and not generic_township(name)
+    if NOT_DEPARTMENT.match(run) and not township:
+        return ""
     # 「民政厅厅长」: the unit is 民政厅, its head's title repeats the kind
     return name[:-1] if len(name) >= 2 and name[-1] == name[-2] else name
 

@@ -17,6 +17,8 @@ HEAD_LINES = 40
 # A field line is short: the longest seen hold four label–value pairs (~110 characters).
 MAX_FIELD_LINE_CHARS = 160
 SEPARATOR = r"\s*(?:[:：|｜\t]|\s{2,})\s*"
+# A bracketed label left with no value at a row's end (「… | [ 有效性 ]」)
+EMPTY_LABEL = re.compile(r"\s*[|｜]?\s*[\[【][^\]】]{1,12}[\]】]$")
 DIVIDER = re.compile(r"^[=＝\-—_*]{2,}\s*(?:正文|正\s*文|全文)\s*[=＝\-—_*]{2,}$|^【(?:正文|全文)】$")
 
 
@@ -54,8 +56,10 @@ def _labels_of(rows: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
 
 @cache
 def _pattern_of(rows: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str]:
-    labels = "|".join(map(re.escape, _labels_of(rows)))
-    return re.compile(rf"(?:^|(?<=\s)|(?<=[|｜]))(?P<label>{labels}){SEPARATOR}")
+    """Any label, as pages print them: spaced out to a column's width (「索 引 号」, 「标 题」),
+    or in brackets (「[ 索引号 ]」, 「【发布机构】」)."""
+    labels = "|".join(r"\s*".join(map(re.escape, label)) for label in _labels_of(rows))
+    return re.compile(rf"(?:^|(?<=\s)|(?<=[|｜]))(?:[\[【]\s*)?(?P<label>{labels})(?:\s*[\]】])?{SEPARATOR}")
 
 
 def read_line(text: str) -> dict[str, str] | None:
@@ -70,8 +74,8 @@ def read_line(text: str) -> dict[str, str] | None:
         return None
     labels, values = _labels(), {}
     for m, nxt in zip(found, [*found[1:], None], strict=True):
-        value = text[m.end(): nxt.start() if nxt else len(text)].strip(" |｜\t")
-        values.setdefault(labels[m.group("label")], value)
+        value = EMPTY_LABEL.sub("", text[m.end(): nxt.start() if nxt else len(text)]).strip(" |｜\t")
+        values.setdefault(labels[re.sub(r"\s+", "", m.group("label"))], value)
     return values
 
 

@@ -13,6 +13,7 @@ from functools import cache
 
 from assistant import lexicon
 from assistant.ingest.chrome import front_kind
+from assistant.lexicon.divisions import is_full
 from assistant.models import UNKNOWN
 
 PERIOD_START = re.compile(r"(20\d{2})\s*年")
@@ -29,7 +30,7 @@ PLAN_WORD = re.compile(r"计划|打算|要点|思路|安排|谋划|规划|方案
 # and goes on to act ("城区街道党工委…", "XX镇坚持…").
 PLACE = re.compile(
     r"(?:^|[，。；、\n,])((?:XX|[\u4e00-\u9fff]{2,4}?)(?:街道|镇|乡))"
-    r"(?=党|政府|办事处|人民政府|坚持|坚决|在|紧紧|认真|上下|全面|始终|以)"
+    r"(?=党|政府|办事处|人民政府|坚持|坚决|在|紧紧|认真|上下|全面|始终|以|深入|聚焦|围绕)"
 )
 # A department naming itself the same way (「2023年,县应急管理局被县委…」, 「…,市财政局始终坚持…」):
 # a level, two to eight characters, a unit kind, then the verbs a unit acts with.
@@ -69,6 +70,9 @@ ISSUER = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,20}?(?:局|委员会|委|办�
 # 永嘉县人民政府 2021年12月28日」): the document's issuer.
 COVER_SIGNATURE = re.compile(r"印发给你们[^《\n]{0,60}?[。]\s*(?P<org>[\u4e00-\u9fffXx]{2,20}?"
                              r"(?:人民政府办公室|人民政府|政府办公室|办公室|局|委员会))\s*20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+# A title that puts its year first (「2024年平阳县交通运输局工作计划」): the unit follows the year.
+YEAR_FIRST = re.compile(r"^\s*20\d{2}\s*年(?:度)?(?P<org>[\u4e00-\u9fffXx]{2,20}?(?:局|委员会|委|办公室|办|厅|院"
+                        r"|中心|社|联|镇|乡|街道|县|区|市|省|旗))(?=工作|年度|上半年|下半年|总结|计划|要点|述职)")
 # A line that is only a department's name (沙洋县财政局, 中共XX县委办公室), among the first lines.
 PRESENTING = re.compile(r"^(?P<org>[\u4e00-\u9fffXx]{2,14}(?:局|委员会|办公室|厅|管委会|管理委员会))$")
 PRESENTING_LINES = 6
@@ -217,6 +221,21 @@ def speaker_line(line: str) -> bool:
     return len(line) <= SPEAKER_LINE_CHARS and bool(SPEAKER.match(line) or SPEAKER_UNIT.match(line))
 
 
+PLACE_BEFORE_CHARS = 8  # the longest division name (内蒙古自治区's leagues and banners: 8)
+
+
+def _placed_department(own: str, body: str) -> str:
+    """A department named without its place (林业局) as its body's opening names it whole, led by
+    a division's full name (「以石门县林业局局长身份」 → 石门县林业局), or ""."""
+    head = body[:BODY_HEAD_CHARS]
+    for m in re.finditer(re.escape(own), head):
+        before = head[max(0, m.start() - PLACE_BEFORE_CHARS): m.start()]
+        place = next((before[i:] for i in range(len(before) - 1) if is_full(before[i:])), "")
+        if place:
+            return place + own
+    return ""
+
+
 def _presenting_unit(body: str) -> str:
     """The department a line of the report's opening names alone (「沙洋县财政局」 under the
     occasion line of a budget report): the unit presenting it, more specific than its title's
@@ -269,6 +288,9 @@ def extract_metadata(title: str, body: str, unit_hint: str = "") -> Metadata:
     if standing and bare_department and not BARE_LEVEL.match(standing.group("org")):
         meta.org = standing.group("org") + bare_department.group("own")  # 民政局 → 洪湖市民政局
         meta.level = level_of(standing.group("org"))
+    elif bare_department and meta.org == bare_department.group("own") and (
+            placed := _placed_department(meta.org, body)):  # a level alone (县统计局) is kept
+        meta.org, meta.level = placed, level_of(placed)
     if unit_hint and (meta.org == UNKNOWN or meta.org in unit_hint or BARE_LEVEL.match(meta.org)
                       or "XX" in meta.org):
         meta.org, meta.level = unit_hint, level_of(unit_hint)
@@ -283,6 +305,8 @@ def _extract(title: str, body: str) -> Metadata:
     prefix = issuer.group("org") if issuer else re.sub(
         r"^关于", "", (title[: m.start()] if m else "").strip().rstrip("的关于"))
     org = prefix if prefix and UNIT_SUFFIX.search(prefix) else ""
+    if not prefix and (first := YEAR_FIRST.match(title)):
+        org = first.group("org")
     if not org or prefix in (*LEVELS_BY_PRIORITY, *ADMIN):
         org = _org_from_body(body, prefix if prefix in (*LEVELS_BY_PRIORITY, *ADMIN) else "")
     level = level_of(org)

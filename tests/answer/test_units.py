@@ -73,6 +73,9 @@ def test_short_names_count_only_where_they_are_places():
     ("振兴街道办事处2008年的工作", ["振兴街道办事处"]),
     ("搞海虾淡养的那个镇有哪些制约发展的问题？", []),
     ("民政部门2023年在儿童关爱保护方面做了什么？", []),
+    # a township whose name begins as 下/上 do (下半年) after its county's short name
+    ("仙居下各镇2023年拿到了什么荣誉？", ["仙居下各镇"]),
+    ("县里下半年的计划", []),
 ])
 def test_units_by_the_grammar_of_their_names(question, units):
     assert [u.text for u in named_units(question)] == units

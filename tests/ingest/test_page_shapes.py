@@ -222,3 +222,36 @@ def test_an_issuing_notices_cover_gives_the_title_and_the_signing_unit():
         "东江县应急管理“十四五”规划", "东江县人民政府", "县", "应急", "计划")
     assert [s.heading for s in report.sections] == ["改革与发展基础", "总体要求"]
     assert "|" not in report.preamble
+
+
+def test_a_title_with_its_year_first_names_its_unit_after_the_year():
+    from assistant.ingest.metadata import extract_metadata
+
+    meta = extract_metadata("2024年平阳县交通运输局工作计划", "今年以来,我县交通运输工作稳步推进。")
+    assert (meta.org, meta.level, meta.department, meta.kind) == ("平阳县交通运输局", "县", "交通", "计划")
+    assert extract_metadata("2023年工作总结和2024年工作计划", "各项工作有序推进。").org == "unknown"
+
+
+def test_a_department_named_alone_takes_the_place_its_body_writes_before_it():
+    from assistant.ingest.metadata import extract_metadata
+
+    body = "主任、各位副主任、各位委员:\n我是第三次以石门县林业局局长身份在这里述职。"
+    assert extract_metadata("林业局局长的述职报告", body).org == "石门县林业局"
+    # a level word is the unit's own way of naming itself: kept (the sample 县统计局)
+    assert extract_metadata("县统计局2023年工作总结", "突泉县统计局坚持以数据质量为核心。").org == "县统计局"
+
+
+def test_field_labels_spaced_out_or_in_brackets_are_read():
+    assert read_line("标 题: | 靖宇县水利局2022年工作总结及2023工作安排情况报告 |") == {
+        "title": "靖宇县水利局2022年工作总结及2023工作安排情况报告"}
+    assert read_line("[ 发布机构 ] | 巴南区木洞镇 | [ 有效性 ] | |") == {"org": "巴南区木洞镇"}
+    assert read_line("废止日期: |") == {"other": ""}
+
+
+def test_a_document_number_and_its_addressees_are_front_matter_not_headings():
+    from assistant.ingest.chrome import front_kind
+
+    assert front_kind("靖水字〔2022〕152号") == "number"
+    assert front_kind("中共靖宇县委办公室:") == "salutation"
+    assert front_kind("各村(居)民委员会、镇属各岗位、驻镇相关单位:") == "salutation"
+    assert front_kind("主要做法:") == "" and front_kind("(一)加强党的建设:") == ""
