@@ -128,14 +128,10 @@ def best_similarity(index: Index, question: str, hits: list[Hit]) -> float:
     return float(np.max(vectors @ index.embedder.embed_query_vec(question)))
 
 
-# A report whose title was not found says what it is in its opening words (「2024年上半年，市
-# 财政局…」): this many characters of its first passage are read with its title and period.
-OPENING_CHARS = 60
-
-
 def _heading_words(report: Report, openings: dict[str, str]) -> str:
-    """A report's title, period and opening words: where its genre and period are written."""
-    return f"{report.title} {report.period} {openings.get(report.id, '')[:OPENING_CHARS]}"
+    """A report's title, period, opening words and parts' headings: where its genre and
+    period are written."""
+    return f"{report.title} {report.period} {openings.get(report.id, '')}"
 
 
 def _unheld_genre(query: Query, index: Index, named: Named) -> str:

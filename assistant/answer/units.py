@@ -190,15 +190,24 @@ def library_units(index: Index) -> dict[str, tuple[Report, tuple[Division, ...]]
                                           for rid, s in derived.reports.items()})
 
 
+# A report whose title was not found says what it is in its opening words (「2024年上半年，市
+# 财政局…」): this many characters of its first passage are read with its title and period.
+OPENING_CHARS = 60
+
+
 def report_openings(index: Index) -> dict[str, str]:
-    """report id → its first passage's text, once per library change."""
+    """report id → its opening words and its parts' headings (「一、2025年上半年工作总结」),
+    where a report without its title says what it is, once per library change."""
     derived = index.derived()
 
     def build() -> dict[str, str]:
         openings: dict[str, str] = {}
+        parts: dict[str, dict[str, None]] = {}
         for c in derived.chunks:
-            openings.setdefault(c.report_id, c.text)
-        return openings
+            openings.setdefault(c.report_id, c.text[:OPENING_CHARS])
+            if c.section_path:
+                parts.setdefault(c.report_id, {})[c.section_path[0]] = None
+        return {rid: " ".join([text, *parts.get(rid, ())]) for rid, text in openings.items()}
 
     return derived.memo("openings", build)
 
