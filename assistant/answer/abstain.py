@@ -37,7 +37,7 @@ from assistant.answer.units import (
 from assistant.index.index import Index
 from assistant.index.tokenize import normalize
 from assistant.ingest.chunks import context_text
-from assistant.models import Hit, Kind, Report
+from assistant.models import Hit, Kind, Report, Role
 
 YEAR = re.compile(r"(20\d{2})\s*年")
 TITLE_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
@@ -73,7 +73,9 @@ def term_coverage(question: str, hits: list[Hit]) -> float:
 def figure_share(index: Index, query: Query, hits: list[Hit]) -> float | None:
     """For a question asking for a figure (多少, 占比, 排第几): the best IDF-weighted share of
     its key terms in one sentence that states a number, among the passages of the units it
-    names; None when the question asks for no figure."""
+    names; None when the question asks for no figure. A target asked (目标, 计划, 预计) is
+    stated by a plan's passage or a sentence saying it is one, not by a result (「2024年规上
+    工业产值的目标」 is not 「1-9月实现规上工业产值29.74亿元」)."""
     if not asks_figure(query.text):
         return None
     terms = key_terms(content_words(query))
@@ -84,7 +86,10 @@ def figure_share(index: Index, query: Query, hits: list[Hit]) -> float | None:
     if not weights:
         return None
     own = [h for h in hits if h.chunk.report_id in _named_reports(index, query)] or hits
-    return max((stated_share(h.chunk.text, weights) for h in own), default=0.0)
+    target = period_words("target")
+    only = target if target.search(query.text) else None
+    return max((stated_share(h.chunk.text, weights, None if h.chunk.role == Role.PLAN else only)
+                for h in own), default=0.0)
 
 
 def _unknown_terms(query: Query, index: Index, named: Named) -> str:

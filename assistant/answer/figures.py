@@ -25,14 +25,15 @@ def mentions(term: str, text: str) -> bool:
     return term in text or any(s in text for s in synonym_groups().get(term, ()))
 
 
-def stated_share(text: str, weights: dict[str, float]) -> float:
+def stated_share(text: str, weights: dict[str, float], only: re.Pattern[str] | None = None) -> float:
     """The best share of the terms' weight (idf) that one sentence of `text` holding a number
-    mentions: how fully the passage states a figure about them (0 without a number)."""
+    (and matching `only`, if given) mentions: how fully the passage states a figure about them
+    (0 without a number)."""
     total = sum(weights.values())
     if not total:
         return 0.0
     best = 0.0
     for sentence in SENTENCE.findall(normalize(text)):
-        if NUMBER.search(sentence):
+        if NUMBER.search(sentence) and (only is None or only.search(sentence)):
             best = max(best, sum(w for t, w in weights.items() if mentions(t, sentence)) / total)
     return best

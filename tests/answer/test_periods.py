@@ -53,3 +53,16 @@ def test_what_the_period_or_the_library_cannot_say_is_declined(library, question
 def test_what_the_reports_do_say_is_answered(library, question):
     result = answer(library, question)
     assert not result.abstained and result.citations, result.text
+
+
+def test_a_target_asked_is_stated_only_by_a_sentence_that_says_it_is_one():
+    from assistant.answer.figures import stated_share
+    from assistant.answer.query import period_words
+
+    weights = {"规上": 1.0, "产值": 1.0}
+    result = "1-9月全镇实现规上工业产值29.74亿元,同比增长31.3%。"
+    goal = "2024年力争规上工业产值突破40亿元。"
+    target = period_words("target")
+    assert stated_share(result, weights) == 1.0
+    assert stated_share(result, weights, target) == 0.0
+    assert stated_share(goal, weights, target) == 1.0
