@@ -125,6 +125,17 @@ def test_keyword_and_vector_search_rank_as_bm25s_and_faiss(sample_index, pg_samp
         assert ours.dense.search(vec, 20)[1].tolist() == theirs.dense.search(vec, 20)[1].tolist()
 
 
+def test_postings_find_their_positions_by_text_ids_too(sample_index, pg_sample_index, monkeypatch):
+    """Chunk ids of another shape than ingest's 16 hex digits go as text: the same ranking."""
+    from assistant.index.tokenize import tokenize
+
+    ours, theirs = sample_index.derived(), pg_sample_index.derived()
+    monkeypatch.setattr(theirs.sparse.positions, "keys", None)
+    for question in ("县审计局内部审计独立性", "推进工作落实"):
+        tokens = tokenize(question)
+        assert ours.sparse.search(tokens, 20)[1].tolist() == theirs.sparse.search(tokens, 20)[1].tolist()
+
+
 # A second app process: opens the library, answers "ready", then searches when told to.
 SEARCHER = textwrap.dedent("""
     import json, sys
