@@ -14,7 +14,7 @@ import re
 from assistant.ingest.sections import ITEM, find_items
 from assistant.models import Chunk, Report, Role, Section
 
-CHUNKER_VERSION = "16"  # bump when parsing or chunk boundaries change: stored files re-parse
+CHUNKER_VERSION = "17"  # bump when parsing or chunk boundaries change: stored files re-parse
 MAX_CHARS = 600  # a passage longer than this is split
 TARGET_CHARS = 450  # pieces are packed up to about this size
 MIN_CHARS = 150  # a smaller tail is merged into its neighbour; smaller siblings are grouped

@@ -13,7 +13,13 @@ from functools import cache
 
 from assistant import lexicon
 from assistant.ingest.chrome import front_kind
-from assistant.lexicon.divisions import is_full
+from assistant.lexicon.divisions import (
+    LEVEL_COUNTY,
+    LEVEL_PREFECTURE,
+    LEVEL_PROVINCE,
+    is_full,
+    mentions,
+)
 from assistant.models import UNKNOWN
 
 PERIOD_START = re.compile(r"(20\d{2})\s*年")
@@ -236,6 +242,27 @@ def _placed_department(own: str, body: str) -> str:
     return ""
 
 
+# 「中山人社系统坚决落实…」, 「舞阳粮食系统这个摊子」: a place's short name, a department's, 系统 —
+# the whole system of that department, which its own unit (人社局, 粮食局) reports for.
+SYSTEM = re.compile(r"(?P<run>[\u4e00-\u9fff]{3,10}?)系统")
+SYSTEM_UNIT = "局"
+LEVEL_RANK = {LEVEL_COUNTY: 0, LEVEL_PREFECTURE: 1, LEVEL_PROVINCE: 2}
+
+
+def _system_unit(body: str) -> str:
+    """The unit of a department's system its body speaks for, with its place (「中山人社系统」
+    and 「人社局长千企行」 → 中山市人社局), when the body also names that bureau; else ""."""
+    head = body[:BODY_HEAD_CHARS]
+    for m in SYSTEM.finditer(head):
+        for place in mentions(m.group("run"), trusted=True):
+            kind = m.group("run")[place.end:]
+            if 2 <= len(kind) <= 4 and kind + SYSTEM_UNIT in body:
+                # a short name alone means its highest division (中山: 中山市, not 大连's 中山区)
+                top = max(place.divisions, key=lambda d: LEVEL_RANK[d.level])
+                return top.name + kind + SYSTEM_UNIT
+    return ""
+
+
 def _presenting_unit(body: str) -> str:
     """The department a line of the report's opening names alone (「沙洋县财政局」 under the
     occasion line of a budget report): the unit presenting it, more specific than its title's
@@ -291,6 +318,9 @@ def extract_metadata(title: str, body: str, unit_hint: str = "") -> Metadata:
     elif bare_department and meta.org == bare_department.group("own") and (
             placed := _placed_department(meta.org, body)):  # a level alone (县统计局) is kept
         meta.org, meta.level = placed, level_of(placed)
+    if meta.org == UNKNOWN and (system := _system_unit(body)):
+        meta.org, meta.level = system, level_of(system)
+        meta.department = _department(title, system, body)
     if unit_hint and (meta.org == UNKNOWN or meta.org in unit_hint or BARE_LEVEL.match(meta.org)
                       or "XX" in meta.org):
         meta.org, meta.level = unit_hint, level_of(unit_hint)

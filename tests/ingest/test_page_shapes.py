@@ -255,3 +255,14 @@ def test_a_document_number_and_its_addressees_are_front_matter_not_headings():
     assert front_kind("中共靖宇县委办公室:") == "salutation"
     assert front_kind("各村(居)民委员会、镇属各岗位、驻镇相关单位:") == "salutation"
     assert front_kind("主要做法:") == "" and front_kind("(一)加强党的建设:") == ""
+
+
+def test_a_departments_system_named_with_its_place_gives_the_unit():
+    """「中山人社系统坚决落实…」 with 「人社局长千企行」 in the text: the report is 中山市人社局's
+    (a short name alone is its highest division: 中山市, not 大连's 中山区)."""
+    from assistant.ingest.metadata import extract_metadata
+
+    body = "2023年以来,中山人社系统坚决落实市委、市政府的工作部署。开展“人社局长千企行”专项行动。"
+    meta = extract_metadata("年度工作", body)
+    assert (meta.org, meta.level, meta.department) == ("中山市人社局", "市", "人社")
+    assert extract_metadata("年度工作", "全县粮食系统1300多名职工。").org == "unknown"
