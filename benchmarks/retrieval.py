@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant.models import UNKNOWN  # noqa: E402
 from benchmarks.common import (  # noqa: E402
     DEV_QA,
     DEV_QA_LOCAL,
@@ -235,6 +237,28 @@ def list_figures(index, qa: Path, k: int) -> dict:
     return {"n": n, f"list@{k}": mean(at_k), "answer list": mean(listed)}
 
 
+LOCAL_SOURCES = Path(__file__).resolve().parent.parent / "tests" / "data" / "dev_local_sources.json"
+UNIT_ENDING = re.compile(r"(?:人民政府|办事处)?(?:[(（].*[)）])?$")
+
+
+def units_found(corpus: Path, sources: Path = LOCAL_SOURCES) -> tuple[int, int, int]:
+    """(exact, right, all) over the local documents: a report's unit is right when it names the
+    source's unit — the same, or the end of its full name (县民政局 for 仙居县民政局: the page
+    names the place only in its address), 人民政府/办事处 aside; unknown and XX are wrong."""
+    from assistant.ingest.load import load_file
+    from assistant.ingest.reports import parse_file
+
+    exact = right = 0
+    items = json.loads(sources.read_text(encoding="utf-8"))
+    for item in items:
+        reports = parse_file(load_file(corpus / item["file"]))
+        got = reports[0].org if reports else UNKNOWN
+        want, mine = UNIT_ENDING.sub("", item["org"]), UNIT_ENDING.sub("", got)
+        exact += got == item["org"]
+        right += got != UNKNOWN and "XX" not in got and len(mine) >= 3 and want.endswith(mine)
+    return exact, right, len(items)
+
+
 def halves_table(runs: list[tuple[Run, dict]], k: int) -> str:
     """The headline figures of each half of every set (tuning half: where failures are read;
     report half: what a change must not drop), one row per (set, index, system, half)."""
@@ -322,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     print(table(["set", "index", "n", f"list@{args.k}", "answer list"],
                 [[run.name, run.index_label, f["n"], f[f"list@{args.k}"] or "—", f["answer list"] or "—"]
                  for run, f in lists]))
+    if local:
+        exact, right, total = units_found(local_corpus)
+        print(f"\nUnits of the local documents (dev_local_sources.json): {right}/{total} right "
+              f"({exact} written exactly as the source's full name)")
     print(f"\n{total_s:.1f} s in all, {index_s:.1f} s of it opening/building the two indexes")
     if args.json:
         figures = {

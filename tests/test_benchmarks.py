@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from benchmarks import retrieval, speed
@@ -102,3 +104,12 @@ def test_baseline_chunks_of_several_folders(tmp_path):
     both = retrieval.baseline_chunks([retrieval.SAMPLES, tmp_path])
     assert len(only) >= 2 and both[-len(only) :] == only
     assert both[: -len(only)] == retrieval.baseline_chunks()
+
+
+def test_units_found_counts_a_unit_named_without_its_place_as_right(tmp_path):
+    (tmp_path / "a.txt").write_text("县民政局2023年工作总结\n\n一、主要工作\n全年救助困难群众1200人次。\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("XX镇2023年工作总结\n\n一、主要工作\n全年完成投资3亿元。\n", encoding="utf-8")
+    sources = tmp_path / "sources.json"
+    sources.write_text(json.dumps([{"file": "a.txt", "org": "仙居县民政局"},
+                                   {"file": "b.txt", "org": "白鹤镇人民政府"}]), encoding="utf-8")
+    assert retrieval.units_found(tmp_path, sources) == (0, 1, 2)
