@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable
 
 from assistant.answer.abstain import assess
-from assistant.answer.figures import asks_figure
+from assistant.answer.figures import SENTENCE_END, asks_figure
 from assistant.answer.listing import Subject, as_written, mentioning, mentions, subject_of
 from assistant.answer.query import Filters, Query, content_words, key_terms, named_orgs, role_words
 from assistant.answer.retrieve import query_for, search_query
@@ -33,7 +33,7 @@ QUOTES_PER_PASSAGE = 2
 ON_TOPIC_SHARE = 0.5  # see on_topic
 SECTION_QUOTES = 6  # a section question lists up to this many items of the section
 TERM_WEIGHT = 0.5  # sentence score = TERM_WEIGHT × term overlap + (1 − TERM_WEIGHT) × similarity
-SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+SENTENCE = re.compile(rf"[^{SENTENCE_END}\n]+[{SENTENCE_END}]?")
 # A list entry quotes at most about two lines of the chat column at 1280 px (~40 characters a
 # line): a longer sentence is cut to its clauses that mention the subject (云南's 160-character
 # list of industries for 低空经济).

@@ -66,3 +66,13 @@ def test_a_target_asked_is_stated_only_by_a_sentence_that_says_it_is_one():
     assert stated_share(result, weights) == 1.0
     assert stated_share(result, weights, target) == 0.0
     assert stated_share(goal, weights, target) == 1.0
+
+
+def test_a_half_width_semicolon_ends_a_sentence_as_the_full_width_one_does():
+    from assistant.answer.figures import stated_share
+
+    weights = {"限上": 1.0, "销售额": 1.0}
+    text = "全镇固定资产投资同比增长20.1%;规模以上工业总产值84亿元;限上商业商品销售额"
+    assert stated_share(text, weights) == 0.0
+    assert stated_share(text.replace(";", "；"), weights) == 0.0
+    assert stated_share(text + "12亿元。", weights) == 1.0
